@@ -1,0 +1,91 @@
+/**
+ * Composition root: opens the database (or takes one), builds each feature and mounts its routes.
+ * Returns the Express app and a close() that releases everything it opened.
+ */
+import path from 'node:path';
+import cookieParser from 'cookie-parser';
+import express from 'express';
+import type { Config } from './config';
+import { openDatabase, type Db } from './db';
+import { createLogger, type Logger } from './log';
+import { createLti } from './lti';
+import { createSandbox } from './sandbox';
+import { resolveSecret } from './secret';
+import { errorHandler, notFound } from './web/errors';
+import { landingPages } from './web/pages';
+import { cors, securityHeaders } from './web/security';
+import { createViewEngine } from './web/views';
+
+export interface AppOptions {
+  config: Config;
+  /** An already open database (a second instance on the same database, a CLI); otherwise one is opened and owned. */
+  db?: Db;
+  log?: Logger;
+}
+
+export async function createApp(options: AppOptions) {
+  const { config } = options;
+  const log = options.log ?? createLogger({ level: config.logLevel });
+  const ownsDb = !options.db;
+  const db = options.db ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize }));
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    const secret = await resolveSecret(db, config);
+    const views = createViewEngine();
+    const lti = await createLti({ db, config, secret, views });
+    closers.push(() => lti.close());
+
+    const app = express();
+    app.disable('x-powered-by');
+    app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+    app.use(...securityHeaders({ frameAncestors: lti.frameAncestors }));
+    app.use(cors({ origins: config.corsOrigins }));
+    app.use(cookieParser());
+    app.use((req, res, next) => {
+      const started = process.hrtime.bigint();
+      res.on('finish', () => log.debug('request', { method: req.method, path: req.path, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
+      next();
+    });
+    app.use('/static', express.static(path.resolve(__dirname, '..', 'public'), { maxAge: '1h' }));
+
+    app.get('/healthz', async (_req, res) => {
+      try {
+        await db.query('SELECT 1');
+        res.json({ status: 'ok', database: { kind: db.kind, reachable: true } });
+      } catch {
+        res.status(503).json({ status: 'unavailable', database: { kind: db.kind, reachable: false } });
+      }
+    });
+
+    app.use(lti.router);
+    app.use(landingPages({ views, requireSession: lti.requireSession }));
+
+    let sandbox: Awaited<ReturnType<typeof createSandbox>> | undefined;
+    if (config.sandbox && config.env !== 'production') {
+      sandbox = await createSandbox({ db, publicUrl: config.publicUrl, registry: lti.registry, views });
+      await lti.refreshPlatforms();
+      app.use(sandbox.router);
+    } else {
+      app.get('/', (_req, res) => {
+        res.type('html').send(views.render('home', { title: config.toolName, publicUrl: config.publicUrl }));
+      });
+    }
+
+    app.use(notFound);
+    app.use(errorHandler({ log, views }));
+
+    return {
+      app, db, lti, sandbox, log, config,
+      async close() {
+        for (const c of closers.reverse()) await c().catch(() => undefined);
+        if (ownsDb) await db.close();
+      },
+    };
+  } catch (err) {
+    for (const c of closers.reverse()) await c().catch(() => undefined);
+    if (ownsDb) await db.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+export type AccrueApp = Awaited<ReturnType<typeof createApp>>;

@@ -1,0 +1,109 @@
+/**
+ * Configuration: the only reader of process.env.
+ * Layers, later wins: config/default.json, config/<env>.json (env = NODE_ENV), environment variables,
+ * then explicit overrides (tests). Every key has a doc line and an environment variable; a bad value
+ * stops the start with a message naming the variable.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+type KeyDoc = { env: string; doc: string };
+
+/** One line of documentation and the environment variable of each key (the README table is built from this). */
+export const CONFIG_DOCS: Record<keyof Config, KeyDoc> = {
+  port: { env: 'PORT', doc: 'TCP port to listen on (0 = any free port).' },
+  publicUrl: { env: 'PUBLIC_URL', doc: 'Public base URL of Accrue as platforms reach it; default http://localhost:PORT.' },
+  dataDir: { env: 'DATA_DIR', doc: 'Folder of the embedded PostgreSQL (PGlite) database, used when DATABASE_URL is unset.' },
+  databaseUrl: { env: 'DATABASE_URL', doc: 'PostgreSQL server connection string; empty = embedded PGlite under DATA_DIR.' },
+  dbPoolSize: { env: 'DB_POOL_SIZE', doc: 'Connections in the pool to a PostgreSQL server (embedded PGlite always uses 1).' },
+  env: { env: 'NODE_ENV', doc: 'development, test or production; production turns off the sandbox and requires SECRET and PUBLIC_URL.' },
+  logLevel: { env: 'LOG_LEVEL', doc: 'debug, info, warn, error or silent. Logs are JSON lines with secrets and personal data redacted.' },
+  secret: { env: 'ACCRUE_SECRET', doc: 'Key that signs sessions and encrypts stored keys (>= 32 chars). Outside production a random one is kept in the database.' },
+  sandbox: { env: 'SANDBOX', doc: 'Serve the built-in sandbox LMS at / and /sandbox (never in production).' },
+  autoActivatePlatforms: { env: 'AUTO_ACTIVATE_PLATFORMS', doc: 'Platforms added by dynamic registration are active at once (never in production).' },
+  clockSkewSeconds: { env: 'CLOCK_SKEW_SECONDS', doc: 'Tolerated clock difference for iat/exp/nbf of id_tokens.' },
+  idTokenMaxAgeSeconds: { env: 'ID_TOKEN_MAX_AGE_SECONDS', doc: 'Oldest accepted id_token, by its iat.' },
+  stateTtlSeconds: { env: 'STATE_TTL_SECONDS', doc: 'How long a login initiation (state + nonce) waits for its id_token.' },
+  sessionTtlMinutes: { env: 'SESSION_TTL_MINUTES', doc: 'Lifetime of a launch session token; renewed while the learner works.' },
+  maxIdTokenBytes: { env: 'MAX_ID_TOKEN_BYTES', doc: 'Largest id_token accepted at /lti/launch; larger ones are refused with 413.' },
+  corsOrigins: { env: 'CORS_ORIGINS', doc: 'Comma-separated origins allowed to call Accrue with CORS (never reflected from the request).' },
+  frameAncestors: { env: 'FRAME_ANCESTORS', doc: 'Extra origins allowed to frame Accrue; registered platforms are always allowed.' },
+  toolName: { env: 'TOOL_NAME', doc: 'Tool name shown to platforms in registration.' },
+  toolDescription: { env: 'TOOL_DESCRIPTION', doc: 'Tool description shown to platforms in registration.' },
+};
+
+const list = z.union([z.array(z.string()), z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))]);
+const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((s) => s === 'true' || s === '1')]);
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const schema = z.object({
+  port: int(0, 65535),
+  publicUrl: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]),
+  dataDir: z.string().min(1),
+  databaseUrl: z.union([z.literal(''), z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres://')]),
+  dbPoolSize: int(1, 200),
+  env: z.enum(['development', 'test', 'production']),
+  logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']),
+  secret: z.union([z.literal(''), z.string().min(32, 'must be at least 32 characters')]),
+  sandbox: bool,
+  autoActivatePlatforms: bool,
+  clockSkewSeconds: int(0, 600),
+  idTokenMaxAgeSeconds: int(5, 86400),
+  stateTtlSeconds: int(10, 3600),
+  sessionTtlMinutes: int(1, 24 * 60),
+  maxIdTokenBytes: int(1024, 1024 * 1024),
+  corsOrigins: list,
+  frameAncestors: list,
+  toolName: z.string().min(1),
+  toolDescription: z.string(),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {}
+
+const CONFIG_DIR = path.resolve(__dirname, '..', 'config');
+
+function readJson(file: string): Record<string, unknown> {
+  if (!fs.existsSync(file)) return {};
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch (err) {
+    throw new ConfigError(`${file} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** Builds the configuration; throws ConfigError with every problem listed, by environment variable. */
+export function loadConfig(options: { env?: NodeJS.ProcessEnv; overrides?: Partial<Config> } = {}): Config {
+  const env = options.env ?? process.env;
+  const envName = env.NODE_ENV && ['development', 'test', 'production'].includes(env.NODE_ENV) ? env.NODE_ENV : 'development';
+  const merged: Record<string, unknown> = { ...readJson(path.join(CONFIG_DIR, 'default.json')), ...readJson(path.join(CONFIG_DIR, `${envName}.json`)) };
+  merged.env = envName;
+  for (const [key, docs] of Object.entries(CONFIG_DOCS)) {
+    const value = env[docs.env];
+    if (value !== undefined && value !== '' && key !== 'env') merged[key] = value;
+  }
+  Object.assign(merged, options.overrides ?? {});
+  const parsed = schema.safeParse(merged);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const key = String(i.path[0]) as keyof Config;
+      return `  ${CONFIG_DOCS[key]?.env ?? key}: ${i.message}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const config = parsed.data;
+  if (config.env === 'production') {
+    const problems: string[] = [];
+    if (!config.secret) problems.push('  ACCRUE_SECRET: required in production');
+    if (!config.publicUrl.startsWith('https://')) problems.push('  PUBLIC_URL: required in production, and must be https://');
+    if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+    config.sandbox = false;
+    config.autoActivatePlatforms = false;
+  }
+  if (!config.publicUrl) config.publicUrl = `http://localhost:${config.port}`;
+  config.publicUrl = config.publicUrl.replace(/\/+$/, '');
+  config.dataDir = path.resolve(config.dataDir);
+  return config;
+}

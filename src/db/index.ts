@@ -1,0 +1,106 @@
+/**
+ * The database: a PostgreSQL server when DATABASE_URL is set, else embedded PGlite persisted under DATA_DIR and
+ * served in-process over a loopback socket to the same `pg` driver, so one dialect and one code path serve both.
+ * The only importer of `pg` and PGlite.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Pool, type PoolClient, type QueryResultRow } from 'pg';
+import { runMigrations } from './migrate';
+
+export interface Queryable {
+  query<R extends QueryResultRow = QueryResultRow>(sql: string, params?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'server' | 'embedded';
+  /** Runs fn in one transaction on one connection; commits if it resolves, rolls back if it throws. */
+  tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export class DatabaseUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
+function wrapPool(pool: Pool, kind: Db['kind'], onClose: () => Promise<void>): Db {
+  let closed = false;
+  return {
+    kind,
+    query: (sql, params) => pool.query(sql, params as unknown[]) as never,
+    async tx(fn) {
+      const client: PoolClient = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn({ query: (sql, params) => client.query(sql, params as unknown[]) as never });
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+      await onClose();
+    },
+  };
+}
+
+async function openServer(url: string, poolSize: number): Promise<Db> {
+  const pool = new Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
+  pool.on('error', () => undefined); // an idle client's error surfaces on the next query instead of crashing
+  try {
+    await pool.query('SELECT 1');
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw new DatabaseUnavailableError(`Cannot reach the PostgreSQL server at DATABASE_URL: ${(err as Error).message}`);
+  }
+  return wrapPool(pool, 'server', async () => undefined);
+}
+
+async function openEmbedded(dataDir: string): Promise<Db> {
+  // ESM-only packages, loaded lazily so a server deployment never touches them.
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
+  const dir = path.join(dataDir, 'pgdata');
+  fs.mkdirSync(dir, { recursive: true });
+  let pg;
+  try {
+    pg = await PGlite.create(dir);
+  } catch (err) {
+    throw new DatabaseUnavailableError(
+      `Cannot open the embedded database in ${dir}: ${(err as Error).message}. Is another Accrue process using this DATA_DIR?`,
+    );
+  }
+  // PGlite is one session: one socket connection and a pool of one, so transactions never interleave.
+  const server = new PGLiteSocketServer({ db: pg, host: '127.0.0.1', port: 0, maxConnections: 1 });
+  await server.start();
+  const [host, port] = server.getServerConn().split(':');
+  const pool = new Pool({ host, port: Number(port), user: 'postgres', database: 'postgres', max: 1 });
+  pool.on('error', () => undefined);
+  await pool.query('SELECT 1');
+  return wrapPool(pool, 'embedded', async () => {
+    await server.stop();
+    await pg.close();
+  });
+}
+
+/** Opens the database and applies migrations. Throws DatabaseUnavailableError, never exits the process. */
+export async function openDatabase(options: { databaseUrl: string; dataDir: string; poolSize: number }): Promise<Db> {
+  const db = options.databaseUrl ? await openServer(options.databaseUrl, options.poolSize) : await openEmbedded(options.dataDir);
+  try {
+    await runMigrations(db);
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err;
+  }
+  return db;
+}

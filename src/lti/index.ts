@@ -1,0 +1,103 @@
+/**
+ * LTI feature face. The only place that imports ltijs.
+ * Glossary: Platform = an LMS registration (issuer + client id); Deployment = one placement of the tool;
+ * LaunchContext = what an accepted launch tells us; session token = the short-lived key to a launch's context.
+ */
+import type { RequestHandler } from 'express';
+import type { Config } from '../config';
+import type { Db } from '../db';
+import { AuthError, ForbiddenError } from '../errors';
+import type { ViewEngine } from '../web/views';
+import type { AppRole, LaunchContext } from './model';
+import { OidcService } from './oidc';
+import { PlatformRegistry } from './platforms';
+import { createLtiCore } from './provider';
+import { ltiRouter } from './routes';
+import { SessionService } from './session';
+import { LtiStore } from './store';
+
+export type { AppRole, LaunchContext, PlatformRecord } from './model';
+export type { NewPlatform } from './platforms';
+export { PlatformRegistry } from './platforms';
+export { landingPath } from './routes';
+
+declare module 'express-serve-static-core' {
+  interface Locals {
+    launch?: LaunchContext;
+    sessionId?: string;
+    sessionToken?: string;
+  }
+}
+
+export async function createLti(options: { db: Db; config: Config; secret: string; views: ViewEngine }) {
+  const { db, config } = options;
+  const core = await createLtiCore({ db, secret: options.secret });
+  const store = new LtiStore(db);
+  const registry = new PlatformRegistry(db, core, store);
+  const oidc = new OidcService(store, {
+    publicUrl: config.publicUrl, stateTtlSeconds: config.stateTtlSeconds, clockSkewSeconds: config.clockSkewSeconds,
+    idTokenMaxAgeSeconds: config.idTokenMaxAgeSeconds, maxIdTokenBytes: config.maxIdTokenBytes,
+  });
+  const sessions = new SessionService(store, options.secret, config.sessionTtlMinutes);
+
+  // Origins allowed to frame Accrue: every registered platform's, refreshed each minute and on registration.
+  let ancestors: string[] = [];
+  const refreshAncestors = async () => {
+    const origins = new Set<string>(config.frameAncestors);
+    for (const p of await store.allPlatforms()) {
+      for (const u of [p.issuer, p.authEndpoint]) {
+        try {
+          origins.add(new URL(u).origin);
+        } catch {
+          /* not a URL: nothing to allow */
+        }
+      }
+    }
+    ancestors = [...origins];
+  };
+  await refreshAncestors();
+  const timers = [
+    setInterval(() => void refreshAncestors().catch(() => undefined), 60_000),
+    setInterval(() => void store.sweep().catch(() => undefined), 5 * 60_000),
+  ];
+  timers.forEach((t) => t.unref());
+
+  const router = ltiRouter({
+    oidc, sessions, registry, views: options.views,
+    tool: { publicUrl: config.publicUrl, name: config.toolName, description: config.toolDescription, autoActivate: config.autoActivatePlatforms },
+    secureCookies: config.publicUrl.startsWith('https://') || config.env === 'production',
+    stateTtlSeconds: config.stateTtlSeconds, maxIdTokenBytes: config.maxIdTokenBytes,
+    onPlatformsChanged: () => void refreshAncestors().catch(() => undefined),
+  });
+
+  /** Resolves the session token (query `s`, form field `s`, or `Authorization: Bearer`) and checks the role. */
+  const requireSession = (roles?: AppRole[]): RequestHandler => async (req, res, next) => {
+    try {
+      const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      const fromBody = typeof (req.body as Record<string, unknown> | undefined)?.s === 'string' ? String((req.body as Record<string, unknown>).s) : undefined;
+      const token = bearer ?? fromBody ?? (typeof req.query.s === 'string' ? req.query.s : undefined);
+      if (!token) throw new AuthError();
+      const session = await sessions.resolve(token);
+      if (roles && !roles.includes(session.launch.appRole)) throw new ForbiddenError();
+      res.locals.launch = session.launch;
+      res.locals.sessionId = session.id;
+      res.locals.sessionToken = session.renewedToken;
+      res.setHeader('Cache-Control', 'no-store');
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
+
+  return {
+    router, registry, sessions, requireSession, core,
+    frameAncestors: () => ancestors,
+    refreshPlatforms: refreshAncestors,
+    async close() {
+      timers.forEach((t) => clearInterval(t));
+      await core.storage.Close();
+    },
+  };
+}
+
+export type Lti = Awaited<ReturnType<typeof createLti>>;
