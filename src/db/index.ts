@@ -66,16 +66,49 @@ async function openServer(url: string, poolSize: number): Promise<Db> {
   return wrapPool(pool, 'server', async () => undefined);
 }
 
+/**
+ * PGlite is one process's database: a second process opening the same folder would corrupt it. A lock file with
+ * our pid keeps it to one, and says who holds it (a stale lock of a dead process is taken over).
+ */
+function lockDataDir(dataDir: string): () => void {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const lock = path.join(dataDir, 'accrue.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(lock, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number(fs.readFileSync(lock, 'utf8').trim());
+      let alive = false;
+      try {
+        alive = pid > 0 && pid !== process.pid && process.kill(pid, 0);
+      } catch {
+        alive = false;
+      }
+      if (alive) {
+        throw new DatabaseUnavailableError(
+          `The embedded database in ${dataDir} is in use by another Accrue process (pid ${pid}). Stop it first, or run Accrue on a PostgreSQL server (DATABASE_URL), where the CLI works while Accrue runs.`,
+        );
+      }
+      fs.rmSync(lock, { force: true });
+    }
+  }
+  throw new DatabaseUnavailableError(`Cannot lock the embedded database in ${dataDir}.`);
+}
+
 async function openEmbedded(dataDir: string): Promise<Db> {
   // ESM-only packages, loaded lazily so a server deployment never touches them.
   const { PGlite } = await import('@electric-sql/pglite');
   const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
   const dir = path.join(dataDir, 'pgdata');
+  const unlock = lockDataDir(dataDir);
   fs.mkdirSync(dir, { recursive: true });
   let pg;
   try {
     pg = await PGlite.create(dir);
   } catch (err) {
+    unlock();
     throw new DatabaseUnavailableError(
       `Cannot open the embedded database in ${dir}: ${(err as Error).message}. Is another Accrue process using this DATA_DIR?`,
     );
@@ -90,6 +123,7 @@ async function openEmbedded(dataDir: string): Promise<Db> {
   return wrapPool(pool, 'embedded', async () => {
     await server.stop();
     await pg.close();
+    unlock();
   });
 }
 

@@ -17,6 +17,8 @@ export interface PlatformOptions {
   deploymentId: string;
   tool: { loginUrl: string; launchUrl: string; jwksUrl: string };
   name?: string;
+  /** Bearer token the registration endpoint requires (LTI Dynamic Registration); absent = no registration endpoint. */
+  registrationToken?: string;
 }
 
 export interface LaunchScenario {
@@ -61,6 +63,8 @@ export class SandboxPlatform {
   private privateKey?: CryptoKey;
   private publicJwk?: JWK;
   private readonly toolKeys: ReturnType<typeof createRemoteJWKSet>;
+  /** The last tool registration this platform received (dynamic registration), as the tool sent it. */
+  lastRegistration?: Record<string, unknown>;
 
   constructor(readonly options: PlatformOptions) {
     this.kid = crypto.createHash('sha256').update(`sandbox:${options.issuer}`).digest('hex').slice(0, 16);
@@ -157,6 +161,40 @@ export class SandboxPlatform {
     const r = Router();
     const form = express.urlencoded({ extended: false, limit: '64kb' });
     r.get('/jwks', (_req, res) => res.json(this.jwks()));
+
+    r.get('/.well-known/openid-configuration', (_req, res) => {
+      res.json({
+        issuer: this.options.issuer,
+        authorization_endpoint: this.authEndpoint,
+        token_endpoint: this.tokenEndpoint,
+        jwks_uri: this.jwksUrl,
+        registration_endpoint: `${this.options.issuer}/register`,
+        token_endpoint_auth_methods_supported: ['private_key_jwt'],
+        token_endpoint_auth_signing_alg_values_supported: ['RS256'],
+        scopes_supported: ['openid', ...AGS_SCOPES, NRPS_SCOPE],
+        response_types_supported: ['id_token'],
+        id_token_signing_alg_values_supported: ['RS256'],
+        claims_supported: ['iss', 'sub', 'aud', 'name', 'given_name', 'family_name', 'email'],
+        subject_types_supported: ['public'],
+        'https://purl.imsglobal.org/spec/lti-platform-configuration': {
+          product_family_code: 'accrue-sandbox', version: '1.0',
+          messages_supported: [{ type: 'LtiResourceLinkRequest' }, { type: 'LtiDeepLinkingRequest' }],
+        },
+      });
+    });
+
+    r.post('/register', express.json({ limit: '64kb' }), (req, res) => {
+      if (!this.options.registrationToken || req.headers.authorization !== `Bearer ${this.options.registrationToken}`) {
+        return res.status(401).json({ error: 'invalid_token' });
+      }
+      const b = req.body as Record<string, unknown>;
+      const toolConfig = b['https://purl.imsglobal.org/spec/lti-tool-configuration'] as Record<string, unknown> | undefined;
+      if (!Array.isArray(b.redirect_uris) || typeof b.initiate_login_uri !== 'string' || typeof b.jwks_uri !== 'string' || !toolConfig) {
+        return res.status(400).json({ error: 'invalid_client_metadata' });
+      }
+      this.lastRegistration = b;
+      res.json({ ...b, client_id: this.options.clientId, 'https://purl.imsglobal.org/spec/lti-tool-configuration': { ...toolConfig, deployment_id: this.options.deploymentId } });
+    });
 
     r.get('/auth', async (req, res) => {
       const q = req.query as Record<string, string | undefined>;
