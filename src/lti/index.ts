@@ -14,6 +14,7 @@ import { PlatformRegistry } from './platforms';
 import { createLtiCore } from './provider';
 import { ltiRouter } from './routes';
 import { SessionService } from './session';
+import { CachedLtiStore } from './platform-cache';
 import { LtiStore } from './store';
 
 export type { AppRole, LaunchContext, PlatformRecord } from './model';
@@ -33,8 +34,9 @@ export async function createLti(options: { db: Db; config: Config; secret: strin
   const { db, config } = options;
   const core = await createLtiCore({ db, secret: options.secret });
   const store = new LtiStore(db);
-  const registry = new PlatformRegistry(db, core, store);
-  const oidc = new OidcService(store, {
+  const hotStore = new CachedLtiStore(db);
+  const registry = new PlatformRegistry(db, core, store, () => hotStore.clear());
+  const oidc = new OidcService(hotStore, {
     publicUrl: config.publicUrl, stateTtlSeconds: config.stateTtlSeconds, clockSkewSeconds: config.clockSkewSeconds,
     idTokenMaxAgeSeconds: config.idTokenMaxAgeSeconds, maxIdTokenBytes: config.maxIdTokenBytes,
   });
