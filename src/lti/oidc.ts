@@ -33,8 +33,10 @@ export const LAUNCH_PATH = '/lti/launch';
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 // Our states are 32 random bytes in base64url; anything else cannot be ours and never reaches the database.
 const STATE_SHAPE = /^[A-Za-z0-9_-]{16,200}$/;
-// PostgreSQL text cannot hold U+0000, and control characters have no place in these parameters.
+// Login parameters that reach the database or our own checks: PostgreSQL text cannot hold U+0000 (a 500 otherwise),
+// and control characters have no place in them. login_hint and lti_message_hint are opaque to us and only forwarded.
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+const CHECKED_LOGIN_PARAMS = ['iss', 'client_id', 'lti_deployment_id', 'target_link_uri', 'lti_storage_target'] as const;
 const random = () => crypto.randomBytes(32).toString('base64url');
 export const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('base64url');
 
@@ -49,8 +51,8 @@ export class OidcService {
 
   /** Step 1: the platform's login initiation. Returns where to send the browser and the cookie binding it. */
   async login(req: LoginRequest): Promise<{ redirect: string; state: string; browserBinding: string; storageTarget?: string }> {
-    for (const [name, value] of Object.entries(req)) {
-      if (typeof value === 'string' && CONTROL_CHARS.test(value)) {
+    for (const name of CHECKED_LOGIN_PARAMS) {
+      if (CONTROL_CHARS.test(req[name] ?? '')) {
         throw new LaunchError('INVALID_LOGIN_REQUEST', `The login initiation parameter ${name} contains control characters.`);
       }
     }
@@ -127,8 +129,8 @@ export class OidcService {
     if (!(await this.store.isDeploymentActive(platform.id, launch.deploymentId))) {
       throw new LaunchError('UNKNOWN_DEPLOYMENT', 'This deployment of the tool is not registered with Accrue.', 403);
     }
-    // OIDC Core 3.1.3.7 item 11: a nonce is accepted once (the state is single-use too; this also covers a platform
-    // that reuses a nonce across logins).
+    // OIDC Core 3.1.3.7 item 11 and 15.5.2: the nonce answered this login (checkStandardClaims) and is accepted once;
+    // the state is single-use too, so this catches a platform that reuses a nonce across logins.
     const keepSeconds = this.options.idTokenMaxAgeSeconds + 2 * this.options.clockSkewSeconds;
     if (!(await this.store.recordNonce(platform.id, String(claims.nonce), keepSeconds))) {
       throw new LaunchError('NONCE_REPLAYED', 'This launch token was already used.', 401);

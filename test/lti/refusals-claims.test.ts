@@ -104,9 +104,13 @@ describe('LTI launch refusals: the claims', () => {
     await expectRefusal(res, { status: 400, code: 'INVALID_RESOURCE_LINK_ID', sub: scenario.sub });
   });
 
-  it('when a signed claim contains a NUL character (which PostgreSQL cannot store), then it is refused with 400, not a 500', async () => {
-    const { res, scenario } = await forgedLaunch({ edit: (c) => { c.name = 'Ada\u0000Lovelace'; } });
-    await expectRefusal(res, { status: 400, code: 'INVALID_CHARACTERS', sub: scenario.sub });
+  it('when a signed claim holds a NUL or an unpaired surrogate (PostgreSQL stores neither), then it is refused with 400, not a 500', async () => {
+    for (const name of ['Ada\u0000Lovelace', 'Ada \ud800']) {
+      const { res, scenario } = await forgedLaunch({ edit: (c) => { c.name = name; } });
+      await expectRefusal(res, { status: 400, code: 'INVALID_CHARACTERS', sub: scenario.sub });
+    }
+    const nested = await forgedLaunch({ edit: (c) => { c['https://purl.imsglobal.org/spec/lti/claim/custom'] = { ['key\u0000']: 'v' }; } });
+    await expectRefusal(nested.res, { status: 400, code: 'INVALID_CHARACTERS', sub: nested.scenario.sub });
   });
 
   it('when nothing in the token is edited, then the same flow is accepted (control for the cases above)', async () => {

@@ -115,11 +115,13 @@ describe('LTI launch refusals: login and state', () => {
     }
   });
 
-  it('when a login parameter contains a NUL character, then it is refused as INVALID_LOGIN_REQUEST, not a 500', async () => {
+  it('when a login parameter we store or look up contains a NUL, then it is refused as INVALID_LOGIN_REQUEST, not a 500', async () => {
     const { accrue } = harness();
     for (const params of [{ target_link_uri: `${accrue.url}/lti/launch\u0000` }, { lti_storage_target: '_parent\u0000' }, { client_id: 'x\u0000' }]) {
       await expectRefusal(await request(accrue.url).get(loginPath(params)), { status: 400, code: 'INVALID_LOGIN_REQUEST' });
     }
+    // login_hint is the platform's opaque value, only forwarded (encoded) to its authorization endpoint.
+    expect((await request(accrue.url).get(loginPath({ login_hint: 'line one\nline two' }))).status).to.equal(302);
   });
 
   it('when login initiation comes as a form POST, then the same checks apply', async () => {

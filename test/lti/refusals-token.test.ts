@@ -3,7 +3,7 @@
  * size (OIDC Core 3.1.3.7, IMS Security Framework 5.1.3). Every case runs the real login -> launch flow over HTTP.
  */
 import { expect } from 'chai';
-import { harness } from '../helpers/harness';
+import { harness, startPlatform } from '../helpers/harness';
 import { authorize, learner, postLaunch, startLogin } from '../helpers/launch';
 import { expectRefusal, forgedLaunch, nowSeconds, sessionCount, signHs256, signWithForeignKey, unsignedToken } from '../helpers/refusal';
 
@@ -122,5 +122,13 @@ describe('LTI launch refusals: the id_token', () => {
     const { config } = harness();
     const { res, scenario } = await forgedLaunch({ token: () => 'a'.repeat(config.maxIdTokenBytes * 8) + '.b.c' });
     await expectRefusal(res, { status: 413, code: 'ID_TOKEN_TOO_LARGE', sub: scenario.sub });
+  });
+
+  it('when the platform\'s key set cannot be fetched, then the launch is refused as PLATFORM_KEYS_UNAVAILABLE (4xx, not 5xx)', async function () {
+    this.timeout(60_000);
+    const gone = await startPlatform(harness().accrue);
+    await gone.close(); // the LMS is down: its JWKS URL refuses connections, Accrue's login does not need it
+    const { res, scenario } = await forgedLaunch({ platform: gone.platform });
+    await expectRefusal(res, { status: 424, code: 'PLATFORM_KEYS_UNAVAILABLE', sub: scenario.sub });
   });
 });
