@@ -37,9 +37,13 @@ describe('LTI launch refusals: login and state', () => {
     // Another browser with its own login cookie jar posts the intercepted state and id_token.
     const other = await startLogin(accrue.url, lms.platform, learner());
     await expectRefusal(await postLaunch(other, fields), { status: 401, code: 'STATE_MISMATCH', sub: scenario.sub });
-    // Worse: it presents its own cookie value under the name this login's cookie has.
-    const theirValue = loginCookie(await request(accrue.url).get(loginPath({}))).split('=')[1];
-    const res = await request(accrue.url).post('/lti/launch').set('Cookie', `lti_login_${mine.state.slice(0, 20)}=${theirValue}`).type('form').send(fields);
+    // Worse: it presents its own cookie value under the name this login's cookie has (the name derives from the
+    // state; checked on its own login so that a change of naming fails here instead of testing a missing cookie).
+    const theirLogin = await request(accrue.url).get(loginPath({}));
+    const [theirName, theirValue] = loginCookie(theirLogin).split('=') as [string, string];
+    const cookieNameOf = (state: string) => `lti_login_${state.slice(0, 20)}`;
+    expect(theirName).to.equal(cookieNameOf(new URL(theirLogin.headers.location!).searchParams.get('state')!));
+    const res = await request(accrue.url).post('/lti/launch').set('Cookie', `${cookieNameOf(mine.state)}=${theirValue}`).type('form').send(fields);
     await expectRefusal(res, { status: 401, code: 'STATE_MISMATCH', sub: scenario.sub });
     const honest = await postLaunch(mine, fields);
     expect(honest.status, honest.text.slice(0, 300)).to.equal(303);
