@@ -8,7 +8,7 @@ import { ACTIVITY_FORMATS, CREDIT_TYPES, PROFESSIONS, type ActivityFormat, type 
 import { withArticle } from './reasons';
 import { toHundredths } from './rounding';
 
-/** Upper bounds that keep integer second arithmetic far from 2^53 and catch typing errors (a week of CE is a lot). */
+/** Upper bounds that keep integer second arithmetic far from 2^53 and catch typing errors (10^6 minutes is almost two years). */
 const MAX_MINUTES = 1_000_000;
 const MAX_AMOUNT = 1000;
 const MAX_BOARD_CHARS = 40;
