@@ -5,6 +5,7 @@
 import path from 'node:path';
 import cookieParser from 'cookie-parser';
 import express from 'express';
+import { createCertificates } from './certificates';
 import type { Config } from './config';
 import { openDatabase, type Db } from './db';
 import { createLogger, type Logger } from './log';
@@ -58,6 +59,8 @@ export async function createApp(options: AppOptions) {
     });
 
     app.use(lti.router);
+    const certificates = await createCertificates({ db, config, secret, views, requireSession: lti.requireSession });
+    app.use(certificates.router);
     app.use(landingPages({ views, requireSession: lti.requireSession }));
 
     let sandbox: Awaited<ReturnType<typeof createSandbox>> | undefined;
@@ -75,7 +78,7 @@ export async function createApp(options: AppOptions) {
     app.use(errorHandler({ log, views }));
 
     return {
-      app, db, lti, sandbox, log, config,
+      app, db, lti, sandbox, log, config, certificates,
       async close() {
         for (const c of closers.reverse()) await c().catch(() => undefined);
         if (ownsDb) await db.close();

@@ -31,6 +31,8 @@ export const CONFIG_DOCS: Record<keyof Config, KeyDoc> = {
   frameAncestors: { env: 'FRAME_ANCESTORS', doc: 'Extra origins allowed to frame Accrue; registered platforms are always allowed.' },
   toolName: { env: 'TOOL_NAME', doc: 'Tool name shown to platforms in registration.' },
   toolDescription: { env: 'TOOL_DESCRIPTION', doc: 'Tool description shown to platforms in registration.' },
+  issuerName: { env: 'ISSUER_NAME', doc: 'Name of the accredited provider that issues certificates and signs their credentials; empty = TOOL_NAME.' },
+  issuerUrl: { env: 'ISSUER_URL', doc: 'Home page of the issuing provider, shown in its public issuer profile (/issuer); empty = none.' },
 };
 
 const list = z.union([z.array(z.string()), z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))]);
@@ -57,6 +59,8 @@ const schema = z.object({
   frameAncestors: list,
   toolName: z.string().min(1),
   toolDescription: z.string(),
+  issuerName: z.string(),
+  issuerUrl: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]),
 });
 
 export type Config = z.infer<typeof schema>;

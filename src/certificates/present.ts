@@ -113,3 +113,38 @@ export function templateContext(options: { input: ValidCertificateInput; code: s
 }
 
 export type TemplateContext = ReturnType<typeof templateContext>;
+
+/**
+ * What the public verification page shows: the status and what the certificate certifies, and nothing the
+ * certificate itself does not show (no LMS identity, no e-mail, never the reason of a revocation).
+ */
+export function verificationView(options: {
+  status: 'valid' | 'revoked' | 'replaced';
+  code: string;
+  issuedAt: Date;
+  revokedAt: Date | null;
+  replacedAt: Date | null;
+  replacement?: { code: string; url: string };
+  input: ValidCertificateInput;
+}) {
+  const { input } = options;
+  const a = input.activity;
+  const day = (d: Date | null) => (d ? formatDate(d.toISOString()) : undefined);
+  return {
+    status: options.status,
+    code: options.code,
+    issuedOn: day(options.issuedAt)!,
+    revokedOn: options.status === 'revoked' ? day(options.revokedAt) : undefined,
+    replacedOn: options.status === 'replaced' ? day(options.replacedAt) : undefined,
+    replacement: options.status === 'replaced' ? options.replacement : undefined,
+    learnerName: input.learner.name,
+    activity: { title: a.title, format: a.formatLabel, dates: formatDates(a.startDate, a.endDate) },
+    provider: a.provider.name,
+    completedOn: formatDate(input.completionDate),
+    credits: input.awards.map((award) => awardLine(award, input)),
+    participation: input.participation.map((p) => ({ type: p.type, line: `Participation in an activity designated for ${formatAmount(p.designated)} ${creditMark(p.type, p.designated)}` })),
+    moc: input.moc.map((m) => ({ board: m.board, line: `${formatAmount(m.points)} ${m.board} MOC ${m.points === 1 ? 'point' : 'points'}` })),
+  };
+}
+
+export type VerificationView = ReturnType<typeof verificationView>;
