@@ -8,6 +8,7 @@ import express from 'express';
 import type { Config } from './config';
 import { openDatabase, type Db } from './db';
 import { createLogger, type Logger } from './log';
+import { createActivities } from './activities';
 import { createLti } from './lti';
 import { createSandbox } from './sandbox';
 import { resolveSecret } from './secret';
@@ -58,6 +59,10 @@ export async function createApp(options: AppOptions) {
     });
 
     app.use(lti.router);
+    const activities = createActivities({
+      db, publicUrl: config.publicUrl, views, requireSession: lti.requireSession, deepLinkingResponse: lti.deepLinkingResponse,
+    });
+    app.use(...activities.routers);
     app.use(landingPages({ views, requireSession: lti.requireSession }));
 
     let sandbox: Awaited<ReturnType<typeof createSandbox>> | undefined;
