@@ -35,6 +35,8 @@ export const sha256 = (s: string) => crypto.createHash('sha256').update(s).diges
 
 export class OidcService {
   private readonly keySets = new Map<string, JWTVerifyGetKey>();
+  /** Imported static keys (RSA_KEY / JWK_KEY), by their text: importing costs more than verifying. */
+  private readonly staticKeys = new Map<string, Promise<unknown>>();
 
   constructor(private readonly store: LtiStore, private readonly options: OidcOptions) {}
 
@@ -165,7 +167,13 @@ export class OidcService {
       }
       return set;
     }
-    if (method === 'JWK_KEY') return importJWK(typeof key === 'string' ? JSON.parse(key) : key, 'RS256');
-    return importSPKI(key, 'RS256');
+    let imported = this.staticKeys.get(key);
+    if (!imported) {
+      imported = method === 'JWK_KEY' ? importJWK(typeof key === 'string' ? JSON.parse(key) : key, 'RS256') : importSPKI(key, 'RS256');
+      imported.catch(() => this.staticKeys.delete(key));
+      if (this.staticKeys.size > 1000) this.staticKeys.clear();
+      this.staticKeys.set(key, imported);
+    }
+    return imported;
   }
 }
