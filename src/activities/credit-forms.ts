@@ -14,7 +14,7 @@ import {
 } from './model';
 import { checkDesignation } from './rules';
 
-/** The designation rows of the credit form, in page order; ACPE has one row per audience letter. */
+/** The designation rows of the credit form, in page order; ACPE has one row per audience letter (cme-credit.md 1.3). */
 export const DESIGNATION_ROWS: { key: string; creditType: CreditType; audience?: AcpeAudience }[] = [
   { key: 'AMA_PRA_1', creditType: 'AMA_PRA_1' },
   { key: 'ANCC', creditType: 'ANCC' },
@@ -22,9 +22,8 @@ export const DESIGNATION_ROWS: { key: string; creditType: CreditType; audience?:
   { key: 'ACPE_T', creditType: 'ACPE', audience: 'T' },
   { key: 'IPCE', creditType: 'IPCE' },
   { key: 'AAPA_1', creditType: 'AAPA_1' },
-  { key: 'ASWB_ACE', creditType: 'ASWB_ACE' },
-  { key: 'OTHER', creditType: 'OTHER' },
 ];
+// ASWB ACE and "other" credit are in the schema but not offered: the credit engine has no rule for them yet.
 
 const amount = optionalNumber({ min: 0.01, max: 999, message: 'Enter a number of credits above 0, such as 1.5.' });
 

@@ -17,6 +17,7 @@ export type {
 } from './model';
 export { CREDIT_LABELS, FORMAT_LABELS, isEnduring, needsPassMark, statementOf } from './model';
 export type { ActivityService } from './service';
+export { sanitizeRichText } from './sanitize';
 
 export function createActivities(options: {
   db: Db;

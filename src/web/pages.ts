@@ -1,4 +1,4 @@
-/** Placeholder landing pages not yet served by a feature (the builder is src/activities). Each needs a valid session of the right role. */
+/** Placeholder landing pages not yet served by a feature (the builder is src/activities, the learner's path src/learning). Each needs a valid session of the right role. */
 import { Router, type RequestHandler } from 'express';
 import type { AppRole } from '../lti';
 import type { ViewEngine } from './views';
@@ -8,7 +8,6 @@ export function landingPages(options: { views: ViewEngine; requireSession: (role
   const page = (view: string, title: string): RequestHandler => (_req, res) => {
     res.type('html').send(options.views.render(view, { title, launch: res.locals.launch, s: res.locals.sessionToken }));
   };
-  r.get('/learner', options.requireSession(), page('learner/home', 'Your activity'));
   r.get('/admin', options.requireSession(['admin']), page('admin/home', 'Administration'));
   return r;
 }
