@@ -43,7 +43,16 @@ export class LearningService {
     if (!p) return null;
     const owner = { platformId: launch.platform.id, sub: launch.user.sub };
     return { ...owner, profession: p.profession, degree: p.degree, boardIds: p.boardIds, stateLicenses: p.stateLicenses, parsConsent: p.parsConsent,
-      protectedIds: p.protectedValue ? this.o.cipher.decrypt(p.protectedValue, owner) : null };
+      protectedIds: p.protectedValue ? this.readProtected(p.protectedValue, owner) : null };
+  }
+
+  /** A value that does not decrypt (another secret, another learner's row) counts as absent: the learner types it again. */
+  private readProtected(value: string, owner: { platformId: string; sub: string }) {
+    try {
+      return this.o.cipher.decrypt(value, owner);
+    } catch {
+      return null;
+    }
   }
 
   async saveProfile(launch: LaunchContext, input: ProfileInput): Promise<void> {
