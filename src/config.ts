@@ -31,6 +31,9 @@ export const CONFIG_DOCS: Record<keyof Config, KeyDoc> = {
   frameAncestors: { env: 'FRAME_ANCESTORS', doc: 'Extra origins allowed to frame Accrue; registered platforms are always allowed.' },
   toolName: { env: 'TOOL_NAME', doc: 'Tool name shown to platforms in registration.' },
   toolDescription: { env: 'TOOL_DESCRIPTION', doc: 'Tool description shown to platforms in registration.' },
+  nabpEprofilePattern: { env: 'NABP_EPROFILE_PATTERN', doc: 'Regular expression a pharmacist\'s NABP e-Profile ID must match (its format is unconfirmed: adjust without a release).' },
+  heartbeatSeconds: { env: 'HEARTBEAT_SECONDS', doc: 'How often a visible learner page reports time on task.' },
+  heartbeatCapSeconds: { env: 'HEARTBEAT_CAP_SECONDS', doc: 'Most time on task one heartbeat may add (never more than the wall-clock since the previous one).' },
 };
 
 const list = z.union([z.array(z.string()), z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))]);
@@ -57,6 +60,16 @@ const schema = z.object({
   frameAncestors: list,
   toolName: z.string().min(1),
   toolDescription: z.string(),
+  nabpEprofilePattern: z.string().min(1).refine((s) => {
+    try {
+      new RegExp(s);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be a valid regular expression'),
+  heartbeatSeconds: int(5, 600),
+  heartbeatCapSeconds: int(5, 3600),
 });
 
 export type Config = z.infer<typeof schema>;
