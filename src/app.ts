@@ -9,6 +9,7 @@ import type { Config } from './config';
 import { openDatabase, type Db } from './db';
 import { createLogger, type Logger } from './log';
 import { createLti } from './lti';
+import { createPassback } from './passback';
 import { createSandbox } from './sandbox';
 import { resolveSecret } from './secret';
 import { errorHandler, notFound } from './web/errors';
@@ -57,7 +58,12 @@ export async function createApp(options: AppOptions) {
       }
     });
 
+    // Scores owed to the LMS: the outbox, its worker (PASSBACK_WORKER) and the admin page.
+    const passback = await createPassback({ db, lti, config, log, views, requireSession: lti.requireSession });
+    closers.push(() => passback.close());
+
     app.use(lti.router);
+    app.use(passback.router);
     app.use(landingPages({ views, requireSession: lti.requireSession }));
 
     let sandbox: Awaited<ReturnType<typeof createSandbox>> | undefined;
@@ -75,7 +81,7 @@ export async function createApp(options: AppOptions) {
     app.use(errorHandler({ log, views }));
 
     return {
-      app, db, lti, sandbox, log, config,
+      app, db, lti, passback, sandbox, log, config,
       async close() {
         for (const c of closers.reverse()) await c().catch(() => undefined);
         if (ownsDb) await db.close();

@@ -14,6 +14,7 @@ import { PlatformRegistry } from './platforms';
 import { createLtiCore } from './provider';
 import { ltiRouter } from './routes';
 import { SessionService } from './session';
+import { AgsClient } from './ags';
 import { CachedLtiStore } from './platform-cache';
 import { LtiStore } from './store';
 
@@ -21,6 +22,8 @@ export type { AppRole, LaunchContext, PlatformRecord } from './model';
 export type { NewPlatform } from './platforms';
 export { PlatformRegistry } from './platforms';
 export { landingPath } from './routes';
+export { AgsClient, AgsError, AGS_SCOPE, scoresUrl, lineItemsQueryUrl } from './ags';
+export type { AgsScore, AgsStage, LineItem } from './ags';
 
 declare module 'express-serve-static-core' {
   interface Locals {
@@ -93,6 +96,8 @@ export async function createLti(options: { db: Db; config: Config; secret: strin
 
   return {
     router, registry, sessions, requireSession, core,
+    /** An AGS client on this instance's platforms; every HTTP call it makes is limited to `timeoutMs`. */
+    agsClient: (o: { timeoutMs: number; tokenMarginSeconds?: number }) => new AgsClient({ core, ...o }),
     frameAncestors: () => ancestors,
     refreshPlatforms: refreshAncestors,
     async close() {
