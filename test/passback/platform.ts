@@ -10,7 +10,8 @@ import type { RunningServer } from '../../src/main';
 import { SandboxPlatform, type LaunchScenario } from '../../src/sandbox';
 import { serve } from '../helpers/harness';
 
-export type Fault = 'pass' | 'fail' | 'stall' | 'drop' | { delayMs: number };
+/** pass; fail = 500; stall = hold the request unanswered (until releaseStalled or the client gives up); drop = reset the connection. */
+export type Fault = 'pass' | 'fail' | 'stall' | 'drop' | { delayMs: number } | { status: number };
 export type Route = 'token' | 'lineitems-get' | 'lineitems-post' | 'score';
 
 /** The sandbox platform, announcing itself as another LMS product (tool_platform, LTI 1.3 Core 5.4.5). */
@@ -38,8 +39,10 @@ export interface FaultyPlatform {
   arrived: Record<Route, number>;
   /** Requests the fault layer let through to the platform. */
   forwarded: Record<Route, number>;
-  /** Requests being held by a stall, until the client gives up or close(). */
+  /** Requests being held by a stall, until the client gives up, releaseStalled() or close(). */
   stalled: IncomingMessage[];
+  /** Lets the held requests through to the platform, as a platform that was only slow would. */
+  releaseStalled(): void;
   /** The AGS `lineitem` URL this platform puts in its launches (default none: only `lineitems`). */
   launchLineItem?: (s: LaunchScenario) => string | undefined;
   /** The most requests of one route the platform was answering at the same time. */
@@ -67,6 +70,7 @@ export async function startFaultyPlatform(target: RunningServer, options: { prod
   const current = zero();
   const maxConcurrent = zero();
   const stalled: IncomingMessage[] = [];
+  const held = new Map<IncomingMessage, () => void>();
   const app = express();
   let routes: express.Router | undefined;
   app.use((req, res, next) => {
@@ -76,11 +80,7 @@ export async function startFaultyPlatform(target: RunningServer, options: { prod
     const fault = faults[route];
     if (fault === 'fail') return res.status(500).json({ error: 'injected failure' });
     if (fault === 'drop') return req.socket.destroy();
-    if (fault === 'stall') {
-      stalled.push(req);
-      req.on('close', () => stalled.splice(stalled.indexOf(req), 1));
-      return; // never answers
-    }
+    if (typeof fault === 'object' && 'status' in fault) return res.status(fault.status).json({ error: `injected ${fault.status}` });
     const go = () => {
       forwarded[route]++;
       current[route]++;
@@ -88,6 +88,15 @@ export async function startFaultyPlatform(target: RunningServer, options: { prod
       res.on('close', () => current[route]--);
       next();
     };
+    if (fault === 'stall') {
+      stalled.push(req);
+      held.set(req, go);
+      res.on('close', () => {
+        if (stalled.includes(req)) stalled.splice(stalled.indexOf(req), 1);
+        held.delete(req);
+      });
+      return; // no answer until released
+    }
     if (typeof fault === 'object') setTimeout(go, fault.delayMs);
     else go();
   });
@@ -109,6 +118,12 @@ export async function startFaultyPlatform(target: RunningServer, options: { prod
   const db = target.accrue.db;
   const result: FaultyPlatform = {
     platform, id, url: served.url, faults, arrived, forwarded, stalled, maxConcurrent,
+    releaseStalled() {
+      const waiting = [...held.values()];
+      held.clear();
+      stalled.length = 0;
+      for (const go of waiting) go();
+    },
     setAll(fault) {
       for (const k of Object.keys(faults) as Route[]) faults[k] = fault;
     },
