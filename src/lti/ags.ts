@@ -236,7 +236,11 @@ export class AgsClient {
     const fresh = await this.requestToken(platform, scope, signal);
     const expiresAt = Date.now() + fresh.expiresIn * 1000;
     // ltijs's shape ({ token }) so its own services could read it; expiresAt is ours (ltijs uses createdAt + expires_in).
-    await core.storage.Replace(core.encryptionKey, 'accesstoken', index, { token: fresh.raw, expiresAt }, index);
+    try {
+      await core.storage.Replace(core.encryptionKey, 'accesstoken', index, { token: fresh.raw, expiresAt }, index);
+    } catch {
+      // Another process stored its token for the same key at the same moment (unique key): ours is just as good.
+    }
     return { accessToken: fresh.accessToken, expiresAt: expiresAt - Math.min(this.margin, fresh.expiresIn / 2) * 1000 };
   }
 
