@@ -21,7 +21,7 @@ let workerCounter = 0;
 export interface WorkerOptions {
   concurrency: number;
   pollMs: number;
-  /** The lease on a claimed entry; raised to cover a whole delivery (4 HTTP calls at the timeout) if lower. */
+  /** The lease on a claimed entry, in seconds; raised to cover a whole delivery (4 HTTP calls at the timeout) if lower. */
   leaseSeconds: number;
   httpTimeoutMs: number;
   backoff: BackoffOptions;
@@ -57,7 +57,8 @@ export class PassbackWorker {
   private pumpAgain = false;
 
   constructor(private readonly deps: { store: PassbackStore; ags: AgsClient; log: Logger }, readonly options: WorkerOptions) {
-    this.leaseSeconds = Math.max(options.leaseSeconds, Math.ceil((4 * options.httpTimeoutMs) / 1000) + 10);
+    // A delivery makes at most 4 calls (token, search, create, score), each limited by the timeout; the lease covers them.
+    this.leaseSeconds = Math.max(options.leaseSeconds, Math.ceil((4 * options.httpTimeoutMs) / 1000) + 2);
     this.deliverer = new Deliverer({ ags: deps.ags, store: deps.store, lineItemLeaseSeconds: Math.ceil((2 * options.httpTimeoutMs) / 1000) + 5 });
   }
 
@@ -137,7 +138,8 @@ export class PassbackWorker {
   /** Delivers one entry and records the outcome; never throws (a lost record is retried after the lease). */
   private async handle(e: ClaimedEntry, summary?: RunSummary): Promise<void> {
     const { store, log } = this.deps;
-    const deadline = Date.now() + (this.leaseSeconds - 5) * 1000;
+    // No call starts after this, so the last one ends (at the latest) a second before the lease does.
+    const deadline = Date.now() + this.leaseSeconds * 1000 - this.options.httpTimeoutMs - 1000;
     try {
       const outcome = await this.deliverer.deliver(e, { signal: this.abort.signal, deadline });
       if (outcome.ok) {

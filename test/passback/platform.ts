@@ -62,7 +62,12 @@ const routeOf = (req: express.Request): Route | null => {
   return null;
 };
 
-export async function startFaultyPlatform(target: RunningServer, options: { productFamilyCode?: string; register?: boolean } = {}): Promise<FaultyPlatform> {
+/**
+ * Starts the platform; it registers with `target` unless `register` is false. `toolUrl` is where the tool's login,
+ * launch and keyset are (default: `target`'s), for a tool running elsewhere (another process).
+ */
+export async function startFaultyPlatform(target: RunningServer, options: { productFamilyCode?: string; register?: boolean; toolUrl?: string } = {}): Promise<FaultyPlatform> {
+  const tool = options.toolUrl ?? target.url;
   const zero = (): Record<Route, number> => ({ token: 0, 'lineitems-get': 0, 'lineitems-post': 0, score: 0 });
   const faults: Record<Route, Fault> = { token: 'pass', 'lineitems-get': 'pass', 'lineitems-post': 'pass', score: 'pass' };
   const arrived = zero();
@@ -104,7 +109,7 @@ export async function startFaultyPlatform(target: RunningServer, options: { prod
   const served = await serve(app);
   const platform = await new ProductPlatform({
     db: target.accrue.db, issuer: served.url, clientId: `client-${crypto.randomUUID()}`, deploymentId: `deployment-${crypto.randomUUID()}`,
-    tool: { loginUrl: `${target.url}/lti/login`, launchUrl: `${target.url}/lti/launch`, jwksUrl: `${target.url}/lti/keys` }, name: 'Faulty LMS',
+    tool: { loginUrl: `${tool}/lti/login`, launchUrl: `${tool}/lti/launch`, jwksUrl: `${tool}/lti/keys` }, name: 'Faulty LMS',
   }, { productFamilyCode: options.productFamilyCode, lineItem: (sc) => result.launchLineItem?.(sc) }).init();
   routes = platform.router();
   let id = '';
