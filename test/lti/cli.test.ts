@@ -212,6 +212,12 @@ describe('Platform and deployment CLI', function () {
         const id = idFrom(added.out);
         expect((await cli(['deployment', 'add', id, host.deploymentId], env)).code).to.equal(0);
         expect((await cli(['deployment', 'list', id], env)).out).to.match(new RegExp(`${host.deploymentId}\\s+yes`));
+        const unknownId = await cli(['platform', 'activate', crypto.randomBytes(16).toString('hex')], env);
+        expect(unknownId.code).to.equal(2);
+        expect(unknownId.err).to.contain('No platform with id');
+        const unknownDeployment = await cli(['deployment', 'remove', id, 'no-such-deployment'], env);
+        expect(unknownDeployment.code).to.equal(2);
+        expect(unknownDeployment.err).to.contain('has no deployment no-such-deployment');
         expect((await cli(['platform', 'activate', id], env)).out).to.contain('is now active');
         const row = (await cli(['platform', 'list'], env)).out.split('\n').find((l) => l.startsWith(id));
         expect(row).to.contain('Embedded LMS').and.contain('yes').and.contain(host.deploymentId);
