@@ -210,6 +210,13 @@ describe('Platform and deployment CLI', function () {
         expect(added.code, added.err).to.equal(0);
         expect(added.out).to.contain('inactive').and.contain('No deployment yet');
         const id = idFrom(added.out);
+        // A CLI run with another secret than the one the stored keys use would write keys the server cannot read.
+        const otherHost = await hostPlatform();
+        const wrongSecret = await cli(otherHost.addArgs('Wrong secret LMS'), { ...env, ACCRUE_SECRET: 'not-the-secret-this-database-uses-0123' })
+          .finally(() => otherHost.close());
+        expect(wrongSecret.code).to.equal(1);
+        expect(wrongSecret.err).to.contain('ACCRUE_SECRET: the stored tool keys were encrypted with another secret');
+        expect((await cli(['platform', 'list'], env)).out).to.not.contain('Wrong secret LMS');
         expect((await cli(['deployment', 'add', id, host.deploymentId], env)).code).to.equal(0);
         expect((await cli(['deployment', 'list', id], env)).out).to.match(new RegExp(`${host.deploymentId}\\s+yes`));
         const unknownId = await cli(['platform', 'activate', crypto.randomBytes(16).toString('hex')], env);

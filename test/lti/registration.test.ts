@@ -178,6 +178,28 @@ describe('LTI Dynamic Registration (tool side)', function () {
     });
   });
 
+  describe('concurrency', () => {
+    it('when a registration is submitted twice at once (a double click), then exactly one stands, complete, and the other answers 409', async () => {
+      const { accrue } = harness();
+      const lms = await startPlatform(accrue, { register: false, registrationToken: 't0k' });
+      try {
+        const query = { openid_configuration: configUrl(lms), registration_token: 't0k' };
+        const answers = await Promise.all([openRegistration(accrue.url, query), openRegistration(accrue.url, query)]);
+        expect(answers.map((r) => r.status).sort()).to.deep.equal([200, 409]);
+        const stored = await storedFor(accrue, lms.url);
+        expect(stored).to.have.length(1);
+        const [platform] = stored;
+        const keys = await accrue.accrue.db.query<{ collection: string; kid: string }>(
+          "SELECT collection, doc->>'kid' AS kid FROM ltijs_document WHERE collection IN ('publickey', 'privatekey') AND doc->>'platformUrl' = $1", [lms.url]);
+        expect(keys.rows.map((r) => `${r.collection}:${r.kid}`).sort()).to.deep.equal([`privatekey:${platform!.id}`, `publickey:${platform!.id}`]);
+        expect((await accrue.accrue.lti.registry.deployments(platform!.id)).map((d) => d.deploymentId)).to.deep.equal([lms.platform.options.deploymentId]);
+        expect((await launch(accrue.url, lms.platform, learner())).res.status).to.equal(303);
+      } finally {
+        await lms.close();
+      }
+    });
+  });
+
   describe('activation', () => {
     let strict: RunningServer;
     before(async () => {

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
 import type { LtijsPlatform } from 'ltijs';
+import request from 'supertest';
 import { PostgresLtijsStorage } from '../../src/lti/storage';
 import { harness, startPlatform } from '../helpers/harness';
 
@@ -124,6 +125,24 @@ describe('ltijs storage plugin on PostgreSQL (src/lti/storage.ts)', function () 
         error = err;
       }
       expect(error).to.be.an('error');
+    });
+
+    it('when one tool key was written under another secret, then /lti/keys leaves it out and still publishes every other key', async () => {
+      const { db } = world();
+      const { accrue, lms } = harness();
+      const kid = uid().replace(/-/g, '');
+      const { publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+      const stranger = new PostgresLtijsStorage(db, crypto.randomBytes(32).toString('hex'));
+      await stranger.Insert('another-key', 'publickey', { key: publicKey, kid }, { kid, platformUrl: `https://lms-${uid()}.example.edu`, clientId: uid() });
+      try {
+        const res = await request(accrue.url).get('/lti/keys');
+        expect(res.status).to.equal(200);
+        const kids = (res.body as { keys: { kid: string }[] }).keys.map((k) => k.kid);
+        expect(kids).to.include(lms.id);
+        expect(kids).to.not.include(kid);
+      } finally {
+        await stranger.Delete('publickey', { kid });
+      }
     });
 
     it('when one field of an encrypted document is modified, then it is re-encrypted with a fresh IV and the other fields are kept', async () => {
