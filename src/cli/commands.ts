@@ -1,9 +1,11 @@
 /** Every CLI command, by feature. A feature adds its commands here and nowhere else. */
 import { CREDIT_COMMANDS } from '../credit/cli';
+import { LTI_COMMANDS } from '../lti';
 import { passbackCommands } from '../passback/cli';
 import type { CliCommand } from './types';
 
 export const COMMANDS: CliCommand[] = [
+  ...LTI_COMMANDS,
   ...CREDIT_COMMANDS,
   ...passbackCommands,
 ];

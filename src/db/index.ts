@@ -66,17 +66,31 @@ async function openServer(url: string, poolSize: number): Promise<Db> {
   return wrapPool(pool, 'server', async () => undefined);
 }
 
+/** Lock files this process holds: its own pid in a lock file is ours only if it is in here. */
+const heldLocks = new Set<string>();
+
+const inUse = (dataDir: string, pid: number) => new DatabaseUnavailableError(
+  `The embedded database in ${dataDir} is in use by another Accrue process (pid ${pid}). Stop it first, or run Accrue on a PostgreSQL server (DATABASE_URL), where the CLI works while Accrue runs.`,
+);
+
 /**
  * PGlite is one process's database: a second process opening the same folder would corrupt it. A lock file with
- * our pid keeps it to one, and says who holds it (a stale lock of a dead process is taken over).
+ * our pid keeps it to one, and says who holds it (a stale lock of a dead process is taken over). A lock with our
+ * own pid is stale (a container restarted with the same pid) unless this process holds it: a second open in the
+ * same process (an in-process CLI, a second app) is refused like one from another process.
  */
 function lockDataDir(dataDir: string): () => void {
   fs.mkdirSync(dataDir, { recursive: true });
   const lock = path.join(dataDir, 'accrue.lock');
+  if (heldLocks.has(lock)) throw inUse(dataDir, process.pid);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
-      return () => fs.rmSync(lock, { force: true });
+      heldLocks.add(lock);
+      return () => {
+        heldLocks.delete(lock);
+        fs.rmSync(lock, { force: true });
+      };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const pid = Number(fs.readFileSync(lock, 'utf8').trim());
@@ -86,11 +100,7 @@ function lockDataDir(dataDir: string): () => void {
       } catch {
         alive = false;
       }
-      if (alive) {
-        throw new DatabaseUnavailableError(
-          `The embedded database in ${dataDir} is in use by another Accrue process (pid ${pid}). Stop it first, or run Accrue on a PostgreSQL server (DATABASE_URL), where the CLI works while Accrue runs.`,
-        );
-      }
+      if (alive) throw inUse(dataDir, pid);
       fs.rmSync(lock, { force: true });
     }
   }

@@ -112,3 +112,7 @@ export async function createLti(options: { db: Db; config: Config; secret: strin
 }
 
 export type Lti = Awaited<ReturnType<typeof createLti>>;
+
+export { createPlatformAdmin, type PlatformAdmin } from './admin';
+export { canvasDeveloperKey, moodleToolSettings, MANIFEST_FILES, type ManifestTool } from './manifest';
+export { LTI_COMMANDS } from './cli';
