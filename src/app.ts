@@ -11,6 +11,7 @@ import { createLogger, type Logger } from './log';
 import { createActivities } from './activities';
 import { createLearning, TableStatementSink } from './learning';
 import { createLti } from './lti';
+import { createPassback } from './passback';
 import { createSandbox } from './sandbox';
 import { resolveSecret } from './secret';
 import { errorHandler, notFound } from './web/errors';
@@ -59,6 +60,10 @@ export async function createApp(options: AppOptions) {
       }
     });
 
+    // Scores owed to the LMS: the outbox, its worker (PASSBACK_WORKER) and the admin page.
+    const passback = await createPassback({ db, lti, config, log, views, requireSession: lti.requireSession });
+    closers.push(() => passback.close());
+
     app.use(lti.router);
     const activities = createActivities({
       db, publicUrl: config.publicUrl, views, requireSession: lti.requireSession, deepLinkingResponse: lti.deepLinkingResponse,
@@ -71,6 +76,7 @@ export async function createApp(options: AppOptions) {
       heartbeatSeconds: config.heartbeatSeconds, heartbeatCapSeconds: config.heartbeatCapSeconds,
     });
     app.use(learning.router);
+    app.use(passback.router);
     app.use(landingPages({ views, requireSession: lti.requireSession }));
 
     let sandbox: Awaited<ReturnType<typeof createSandbox>> | undefined;
@@ -88,7 +94,7 @@ export async function createApp(options: AppOptions) {
     app.use(errorHandler({ log, views }));
 
     return {
-      app, db, lti, sandbox, log, config,
+      app, db, lti, passback, sandbox, log, config,
       async close() {
         for (const c of closers.reverse()) await c().catch(() => undefined);
         if (ownsDb) await db.close();
