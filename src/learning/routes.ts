@@ -165,7 +165,8 @@ export function learnerRouter(o: LearnerRouteOptions): Router {
   /** A learner's record of one enrollment (their receipt); another learner's id answers 404. */
   r.get('/learner/records/:enrollmentId', ...session, async (req, res) => {
     const e = await service.ownEnrollment(res.locals.launch!, String(req.params.enrollmentId));
-    render(res, 'learner/record', 'Your credit record', { enrollment: e, claims: await service.claims(e.id) });
+    const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null);
+    render(res, 'learner/record', 'Your credit record', { registeredOn: day(e.registeredAt), completedOn: day(e.completedAt), claims: await service.claims(e.id) });
   });
 
   return r;
