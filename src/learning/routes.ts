@@ -8,7 +8,7 @@ import type { AppRole } from '../lti';
 import { bodyOf, type FieldError } from '../web/form-parsing';
 import type { ViewEngine } from '../web/views';
 import { contentView, type XapiCredentialsHook } from './content';
-import { parseAttestation, parseEvaluation, parsePosttest, parseProfile } from './forms';
+import { parseAcknowledgement, parseAttestation, parseEvaluation, parsePosttest, parseProfile } from './forms';
 import type { Step } from './model';
 import { canView } from './rules';
 import type { LearningService, PathState } from './service';
@@ -79,11 +79,8 @@ export function learnerRouter(o: LearnerRouteOptions): Router {
     render(res, 'learner/disclosures', 'Before you start', { ...pageOf(state(res)), ...disclosuresPage(state(res)) });
   });
   r.post('/learner/disclosures', ...session, step('disclosures'), async (req, res) => {
-    if (bodyOf(req.body).acknowledge !== 'on') {
-      return render(res, 'learner/disclosures', 'Before you start', {
-        ...pageOf(state(res)), ...disclosuresPage(state(res)), errors: [{ field: 'acknowledge', message: 'Tick the box to confirm you have read the disclosures.' }],
-      }, 400);
-    }
+    const parsed = parseAcknowledgement(req.body);
+    if (!parsed.ok) return render(res, 'learner/disclosures', 'Before you start', { ...pageOf(state(res)), ...disclosuresPage(state(res)), errors: parsed.errors }, 400);
     await service.acknowledgeDisclosures(state(res));
     go(res, 'content');
   });
