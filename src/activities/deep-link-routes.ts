@@ -7,7 +7,8 @@ import express, { Router, type RequestHandler, type Response } from 'express';
 import type { AppRole, LaunchContext, ResourceLinkItem } from '../lti';
 import { ValidationError } from '../errors';
 import type { ViewEngine } from '../web/views';
-import { bodyOf } from '../web/form-parsing';
+import { z } from 'zod';
+import { bodyOf, parseForm } from '../web/form-parsing';
 import { detailsForm } from './form-models';
 import { parseNewActivity } from './forms';
 import { FORMAT_LABELS, type Activity } from './model';
@@ -53,9 +54,9 @@ export function deepLinkRouter(options: DeepLinkRouteOptions): Router {
   r.get('/builder/deep-link', ...guard, async (_req, res) => picker(res));
 
   r.post('/builder/deep-link/select', ...guard, async (req, res) => {
-    const id = bodyOf(req.body).activityId;
-    if (typeof id !== 'string' || !id) return picker(res, { errors: [{ field: 'activityId', message: 'Choose the activity to place.' }] }, 400);
-    await respond(res, await service.forBuilder(res.locals.launch!, id));
+    const parsed = parseForm(z.object({ activityId: z.uuid({ message: 'Choose the activity to place.' }) }), bodyOf(req.body));
+    if (!parsed.ok) return picker(res, { errors: parsed.errors }, 400);
+    await respond(res, await service.forBuilder(res.locals.launch!, parsed.value.activityId));
   });
 
   r.post('/builder/deep-link/create', ...guard, async (req, res) => {

@@ -74,17 +74,18 @@ export function parseProfile(body: unknown, nabpPattern: RegExp): FormResult<Pro
 
 /** Post-test answers: one option index per question (radio `q-<id>`). Every question must be answered. */
 export function parsePosttest(body: unknown, questions: PosttestQuestion[]): FormResult<Record<string, number>> {
-  const b = bodyOf(body);
-  const answers: Record<string, number> = {};
-  const errors: FieldError[] = [];
-  for (const q of questions) {
-    const raw = b[`q-${q.id}`];
-    const n = typeof raw === 'string' && /^\d{1,2}$/.test(raw) ? Number(raw) : -1;
-    if (n < 0 || n >= q.options.length) errors.push({ field: `q-${q.id}`, message: `Answer “${q.prompt.slice(0, 80)}”.` });
-    else answers[q.id] = n;
-  }
-  return errors.length ? { ok: false, errors } : { ok: true, value: answers };
+  const schema = z.object(Object.fromEntries(questions.map((q) => [
+    `q-${q.id}`,
+    z.enum(q.options.map((_o, i) => String(i)) as [string, ...string[]], { message: `Answer “${q.prompt.slice(0, 80)}”.` }).transform(Number),
+  ])));
+  const r = parseForm(schema, bodyOf(body));
+  if (!r.ok) return r;
+  return { ok: true, value: Object.fromEntries(questions.map((q) => [q.id, (r.value as Record<string, number>)[`q-${q.id}`]!])) };
 }
+
+/** The disclosures step: the learner confirms having read them. */
+export const parseAcknowledgement = (body: unknown) =>
+  parseForm(z.object({ acknowledge: checkbox.pipe(z.literal(true, { message: 'Tick the box to confirm you have read the disclosures.' })) }), bodyOf(body));
 
 const evaluationBase = z.object({
   objectivesMet: z.enum(OBJECTIVES_MET, { message: 'Say whether the learning objectives were met.' }),

@@ -8,7 +8,7 @@ import type { AppRole } from '../lti';
 import { bodyOf, type FieldError } from '../web/form-parsing';
 import type { ViewEngine } from '../web/views';
 import { contentView, type XapiCredentialsHook } from './content';
-import { parseAttestation, parseEvaluation, parsePosttest, parseProfile } from './forms';
+import { parseAcknowledgement, parseAttestation, parseEvaluation, parsePosttest, parseProfile } from './forms';
 import type { Step } from './model';
 import { canView } from './rules';
 import type { LearningService, PathState } from './service';
@@ -79,11 +79,8 @@ export function learnerRouter(o: LearnerRouteOptions): Router {
     render(res, 'learner/disclosures', 'Before you start', { ...pageOf(state(res)), ...disclosuresPage(state(res)) });
   });
   r.post('/learner/disclosures', ...session, step('disclosures'), async (req, res) => {
-    if (bodyOf(req.body).acknowledge !== 'on') {
-      return render(res, 'learner/disclosures', 'Before you start', {
-        ...pageOf(state(res)), ...disclosuresPage(state(res)), errors: [{ field: 'acknowledge', message: 'Tick the box to confirm you have read the disclosures.' }],
-      }, 400);
-    }
+    const parsed = parseAcknowledgement(req.body);
+    if (!parsed.ok) return render(res, 'learner/disclosures', 'Before you start', { ...pageOf(state(res)), ...disclosuresPage(state(res)), errors: parsed.errors }, 400);
     await service.acknowledgeDisclosures(state(res));
     go(res, 'content');
   });
@@ -165,7 +162,8 @@ export function learnerRouter(o: LearnerRouteOptions): Router {
   /** A learner's record of one enrollment (their receipt); another learner's id answers 404. */
   r.get('/learner/records/:enrollmentId', ...session, async (req, res) => {
     const e = await service.ownEnrollment(res.locals.launch!, String(req.params.enrollmentId));
-    render(res, 'learner/record', 'Your credit record', { enrollment: e, claims: await service.claims(e.id) });
+    const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null);
+    render(res, 'learner/record', 'Your credit record', { registeredOn: day(e.registeredAt), completedOn: day(e.completedAt), claims: await service.claims(e.id) });
   });
 
   return r;

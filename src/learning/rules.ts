@@ -69,3 +69,11 @@ export function scorePosttest(questions: PosttestQuestion[], answers: Record<str
 
 /** ISO 8601 duration of whole seconds (xAPI result.duration). */
 export const isoDuration = (seconds: number) => `PT${Math.max(0, Math.floor(seconds))}S`;
+
+/**
+ * Enduring material offers credit only until its termination date (cme-credit.md 1.1): after it, why no credit
+ * can be claimed; null while credit is offered. `today` is an ISO date (YYYY-MM-DD).
+ */
+export function creditWindowClosed(a: Pick<Activity, 'terminationDate'>, today: string): string | null {
+  return a.terminationDate && today > a.terminationDate ? `Credit for this activity was offered until ${a.terminationDate}.` : null;
+}

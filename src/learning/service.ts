@@ -12,7 +12,7 @@ import { previewClaim } from './credit';
 import type { ProfileInput } from './forms';
 import { DEFAULT_ATTESTATION, STEP_LABELS, type ClaimPreview, type Enrollment, type EvaluationAnswers, type Profile, type Step } from './model';
 import type { PiiCipher } from './pii';
-import { heartbeatCredit, nextStep, normaliseStep, scorePosttest, stepsFor, TIMED_STEPS, type PosttestResult } from './rules';
+import { creditWindowClosed, heartbeatCredit, nextStep, normaliseStep, scorePosttest, stepsFor, TIMED_STEPS, type PosttestResult } from './rules';
 import type { StatementSink } from './sink';
 import * as xapi from './statements';
 import type { LearningStore } from './store';
@@ -208,14 +208,14 @@ export class LearningService {
     const scores = evidence.filter((e) => e.kind === 'posttest' && e.scoreScaled !== null).map((e) => e.scoreScaled!);
     const measured = evidence.filter((e) => e.kind === 'time_on_task').reduce((m, e) => Math.max(m, e.durationSeconds ?? 0), 0);
     const attestedMinutes = Number(attestation.detail.minutes);
-    return {
-      ...previewClaim({
-        activity: s.activity, profession: s.profile.profession, boards: s.profile.boardIds.map((b) => b.board),
-        measuredSeconds: Math.max(measured, s.enrollment.measuredSeconds), bestScoreScaled: scores.length ? Math.max(...scores) : null,
-        evaluationDone: evidence.some((e) => e.kind === 'evaluation'), attestedMinutes,
-      }),
-      attestedMinutes, textVersion: String(attestation.detail.textVersion), attestedAt: attestation.occurredAt,
-    };
+    const closed = creditWindowClosed(s.activity, new Date().toISOString().slice(0, 10));
+    const computed = previewClaim({
+      activity: s.activity, profession: s.profile.profession, boards: s.profile.boardIds.map((b) => b.board),
+      measuredSeconds: Math.max(measured, s.enrollment.measuredSeconds), bestScoreScaled: scores.length ? Math.max(...scores) : null,
+      evaluationDone: evidence.some((e) => e.kind === 'evaluation'), attestedMinutes,
+    });
+    const outcome = closed ? { ...computed, eligible: false, reasons: [closed], awards: [], moc: [] } : computed;
+    return { ...outcome, attestedMinutes, textVersion: String(attestation.detail.textVersion), attestedAt: attestation.occurredAt };
   }
 
   /**

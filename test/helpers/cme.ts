@@ -51,6 +51,8 @@ export interface ActivitySpec {
   requiresEvaluation?: boolean;
   evaluationQuestions?: string;
   content?: Record<string, string>;
+  /** Overrides of the details form's dates (releaseDate, terminationDate...). */
+  dates?: Record<string, string>;
   publish?: boolean;
 }
 
@@ -65,6 +67,7 @@ export async function buildActivity(token: string, spec: ActivitySpec = {}): Pro
     title: spec.title ?? 'Sepsis update', description: 'Early recognition of sepsis.', learningFormat: spec.learningFormat ?? 'enduring',
     startDate: '2026-01-01', endDate: '', releaseDate: '2026-01-01', lastReviewDate: '2026-01-01', terminationDate: '2027-12-31',
     objectives: 'Recognise sepsis early\nStart the bundle within one hour', expectedResults: ['knowledge', 'competence'],
+    ...spec.dates,
   });
   await ok('disclosures', {
     people: [

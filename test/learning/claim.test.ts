@@ -100,4 +100,13 @@ describe('Learner path: the claim', () => {
     expect(max).to.equal('1.50');
     expect((await get(`/builder/activities/${id}/credit`, token)).text).to.contain('Frozen:');
   });
+
+  it('when enduring material is past its termination date, then no credit is offered and the claim is refused', async () => {
+    const { token } = await instructorIn();
+    const old = await buildActivity(token, { dates: { releaseDate: '2020-01-01', lastReviewDate: '2020-06-01', terminationDate: '2021-01-01' } });
+    const l = await toClaim(old, physician, 30, 30);
+    expect((await get('/learner/claim', l.token)).text).to.contain('Credit for this activity was offered until 2021-01-01.');
+    expect((await post('/learner/claim', { s: l.token })).status).to.equal(409);
+    expect(await claimsOf(l.enrollmentId)).to.deep.equal([]);
+  });
 });
