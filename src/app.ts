@@ -8,6 +8,7 @@ import express from 'express';
 import type { Config } from './config';
 import { openDatabase, type Db } from './db';
 import { createLogger, type Logger } from './log';
+import { createLrs, LRS_BASE } from './lrs';
 import { createLti } from './lti';
 import { createSandbox } from './sandbox';
 import { resolveSecret } from './secret';
@@ -35,6 +36,8 @@ export async function createApp(options: AppOptions) {
     const lti = await createLti({ db, config, secret, views });
     closers.push(() => lti.close());
 
+    const lrs = createLrs({ db, config, log });
+
     const app = express();
     app.disable('x-powered-by');
     app.set('trust proxy', 'loopback, linklocal, uniquelocal');
@@ -57,6 +60,8 @@ export async function createApp(options: AppOptions) {
       }
     });
 
+    // The LRS parses its own bodies (raw, multipart/mixed) and answers errors in xAPI form.
+    app.use(LRS_BASE, lrs.router);
     app.use(lti.router);
     app.use(landingPages({ views, requireSession: lti.requireSession }));
 
@@ -75,7 +80,7 @@ export async function createApp(options: AppOptions) {
     app.use(errorHandler({ log, views }));
 
     return {
-      app, db, lti, sandbox, log, config,
+      app, db, lti, lrs, sandbox, log, config,
       async close() {
         for (const c of closers.reverse()) await c().catch(() => undefined);
         if (ownsDb) await db.close();

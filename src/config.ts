@@ -31,6 +31,7 @@ export const CONFIG_DOCS: Record<keyof Config, KeyDoc> = {
   frameAncestors: { env: 'FRAME_ANCESTORS', doc: 'Extra origins allowed to frame Accrue; registered platforms are always allowed.' },
   toolName: { env: 'TOOL_NAME', doc: 'Tool name shown to platforms in registration.' },
   toolDescription: { env: 'TOOL_DESCRIPTION', doc: 'Tool description shown to platforms in registration.' },
+  lrsMaxBodyBytes: { env: 'LRS_MAX_BODY_BYTES', doc: 'Largest request body the xAPI LRS at /xapi accepts (statements with attachments, documents); larger ones get 413.' },
 };
 
 const list = z.union([z.array(z.string()), z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))]);
@@ -57,6 +58,7 @@ const schema = z.object({
   frameAncestors: list,
   toolName: z.string().min(1),
   toolDescription: z.string(),
+  lrsMaxBodyBytes: int(1024, 1024 * 1024 * 1024),
 });
 
 export type Config = z.infer<typeof schema>;
