@@ -3,6 +3,7 @@
  * PUT stores, POST merges JSON objects (top-level properties, new ones win), DELETE removes, GET reads one or lists
  * ids. Optimistic concurrency with ETags (1.0.3 §3.1, 2.0.0 §4.1.4): If-Match / If-None-Match give 412 when they
  * fail; a PUT without either on an existing document is a 409 for profiles (1.0.x) and every document (2.0).
+ * Under 1.0.x a profile PUT must always carry one of them (400 otherwise: 1.0.3 Part 3 §2.6/§2.7, XAPI-00273).
  */
 import crypto from 'node:crypto';
 import { AppError, ConflictError, ValidationError } from '../errors';
@@ -69,7 +70,11 @@ export class DocumentService {
       const current = await this.store.get(q, key, { forUpdate: true });
       checkPreconditions(current, options.pre);
       const guarded = key.kind !== 'state' || options.family === '2.0';
-      if (current && guarded && options.pre.ifMatch === undefined && options.pre.ifNoneMatch === undefined) {
+      const unconditional = options.pre.ifMatch === undefined && options.pre.ifNoneMatch === undefined;
+      if (!current && unconditional && key.kind !== 'state' && options.family === '1.0') {
+        throw new ValidationError('A profile PUT needs If-Match or If-None-Match (xAPI 1.0.3 concurrency).', undefined, 'XAPI_CONCURRENCY');
+      }
+      if (current && guarded && unconditional) {
         throw new ConflictError('The document exists: send If-Match with its ETag (or If-None-Match: *) to say what you expect to overwrite.', 'XAPI_CONCURRENCY');
       }
       await this.store.put(q, key, { contentType: body.contentType, content: body.content, etag: etagOf(body.content), updated: new Date() });

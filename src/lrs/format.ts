@@ -22,7 +22,8 @@ function idsAgent(agent: Json | undefined): Json | undefined {
   return out;
 }
 
-const idsActivity = (a: Json): Json => (isObject(a) ? { ...(a.objectType ? { objectType: a.objectType } : {}), id: a.id! } : a);
+// An Activity in ids form is its id alone (2.0.0 §4.1.6.1 GET Statements, `format` ids).
+const idsActivity = (a: Json): Json => (isObject(a) ? { id: a.id! } : a);
 
 function idsContext(ctx: Json | undefined): void {
   if (!isObject(ctx)) return;

@@ -113,6 +113,16 @@ function canonicalJson(value: Json): string {
   return JSON.stringify(value);
 }
 
+/** Durations compare at 0.01 s precision: digits past the hundredths are ignored (2.0.0 §5.4.6, §5.1). */
+const truncateDuration = (d: string) => d.replace(/(\d+)[.,](\d+)S$/, (_m, i: string, f: string) => {
+  const frac = f.slice(0, 2).replace(/0+$/, '');
+  return frac ? `${i}.${frac}S` : `${i}S`;
+});
+
+function normaliseResult(result: Json | undefined): void {
+  if (isObject(result) && typeof result.duration === 'string') result.duration = truncateDuration(result.duration);
+}
+
 function comparable(statement: JsonObject): JsonObject {
   const copy = JSON.parse(JSON.stringify(statement)) as JsonObject;
   // Properties the LRS sets or may change do not make two statements different (2.0.0 §5.1 "Statement Comparison").
@@ -122,6 +132,8 @@ function comparable(statement: JsonObject): JsonObject {
   delete copy.id;
   normaliseContext(copy.context);
   if (isObject(copy.object) && copy.object.objectType === 'SubStatement') normaliseContext(copy.object.context);
+  normaliseResult(copy.result);
+  if (isObject(copy.object) && copy.object.objectType === 'SubStatement') normaliseResult(copy.object.result);
   if (typeof copy.timestamp === 'string') copy.timestamp = String(parseTimestamp(copy.timestamp)?.ms ?? copy.timestamp);
   return copy;
 }
@@ -132,4 +144,19 @@ export function sameStatement(received: JsonObject, stored: JsonObject): boolean
   const b = comparable(stored);
   if (a.timestamp === undefined) delete b.timestamp;
   return canonicalJson(a) === canonicalJson(b);
+}
+
+/**
+ * The LRS's definition of an Activity after a statement (xAPI 1.0.3 Part 3 §2.5, 2.0.0 §4.1.6.4): the Activity
+ * object carries all the information statements gave about it, so language maps and extensions are merged key by
+ * key; other properties take the latest value.
+ */
+export function mergeDefinition(previous: JsonObject | null, next: JsonObject | null): JsonObject | null {
+  if (!next) return previous;
+  if (!previous) return next;
+  const merged: JsonObject = { ...previous, ...next };
+  for (const k of ['name', 'description', 'extensions']) {
+    if (isObject(previous[k]) && isObject(next[k])) merged[k] = { ...(previous[k] as JsonObject), ...(next[k] as JsonObject) };
+  }
+  return merged;
 }

@@ -21,7 +21,6 @@ import type { StatementFilter, StoredRow } from './store';
 const MAX_PAGE = 100;
 const QUERY_PARAMS = ['agent', 'verb', 'activity', 'registration', 'related_activities', 'related_agents', 'since', 'until', 'limit', 'format', 'attachments', 'ascending'];
 
-const consistentThrough = () => ({ 'X-Experience-API-Consistent-Through': new Date().toISOString() });
 
 function parseJson(buf: Buffer): unknown {
   try {
@@ -106,9 +105,7 @@ export function statementRoutes(options: { statements: StatementService }) {
       const id = parseUuidParam(requireParam(p, single), single);
       const row = await statements.get(id, { voided: single === 'voidedStatementId', credentialKey: mine });
       if (!row) throw new NotFoundError(`No ${single === 'voidedStatementId' ? 'voided ' : ''}statement with id ${id}.`, 'XAPI_NOT_FOUND');
-      return respond(req, show(req, row.statement, format), [row], withAttachments, {
-        ...consistentThrough(), 'Last-Modified': row.stored.toUTCString(),
-      });
+      return respond(req, show(req, row.statement, format), [row], withAttachments, { 'Last-Modified': row.stored.toUTCString() });
     }
 
     let cursor: Cursor;
@@ -138,9 +135,7 @@ export function statementRoutes(options: { statements: StatementService }) {
     const more = page.next ? `${req.base}/statements?more=${encodeCursor({ ...cursor, after: page.next })}` : '';
     const shown = page.rows.map((r) => show(req, r.statement, cursor.format));
     const lastModified = page.rows.reduce((m, r) => (r.stored > m ? r.stored : m), new Date(0));
-    return respond(req, { statements: shown, more }, page.rows, cursor.attachments, {
-      ...consistentThrough(), ...(page.rows.length ? { 'Last-Modified': lastModified.toUTCString() } : {}),
-    });
+    return respond(req, { statements: shown, more }, page.rows, cursor.attachments, page.rows.length ? { 'Last-Modified': lastModified.toUTCString() } : {});
   }
 
   async function put(req: XapiRequest, credential: Credential): Promise<Reply> {
@@ -157,7 +152,7 @@ export function statementRoutes(options: { statements: StatementService }) {
     }
     statement.id = statement.id ?? id;
     await statements.store([statement], { credential, family: req.family, parts });
-    return { status: 204, headers: consistentThrough() };
+    return { status: 204 };
   }
 
   async function post(req: XapiRequest, credential: Credential): Promise<Reply> {
@@ -166,7 +161,7 @@ export function statementRoutes(options: { statements: StatementService }) {
     const { value, parts } = readStatementBody(req);
     const list = Array.isArray(value) ? value : [value];
     const ids = await statements.store(list, { credential, family: req.family, parts });
-    return { status: 200, headers: consistentThrough(), json: ids };
+    return { status: 200, json: ids };
   }
 
   return { get, put, post };

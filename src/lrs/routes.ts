@@ -4,12 +4,14 @@
  * writes the Reply. Every response carries X-Experience-API-Version (xAPI 1.0.3 Part 3 §3.3, 2.0.0 §4.1.1).
  * Errors answer as JSON with the spec's status codes; Authorization headers and statement bodies are never logged.
  */
+import crypto from 'node:crypto';
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import { AppError, ForbiddenError, NotFoundError } from '../errors';
 import type { Logger } from '../log';
 import { errorId } from '../web/errors';
 import type { Credential, CredentialService } from './credentials';
 import type { DocumentService } from './documents';
+import type { Family } from './model';
 import { onlyParams, requireParam, toXapiRequest, type XapiRequest } from './http';
 import { parseAgentParam, parseIriParam } from './params';
 import type { Reply } from './reply';
@@ -81,17 +83,37 @@ export function lrsRouter(options: LrsRouterOptions): express.Router {
     else res.end();
   }
 
+  // A request without X-Experience-API-Version is refused in the version its client last used (by Authorization
+  // header), so a 1.0.3 client that forgets the header once is answered as 1.0.3; unknown clients get 2.0.0.
+  const lastFamily = new Map<string, Family>();
+  const clientOf = (req: Request) => (req.headers.authorization ? crypto.createHash('sha256').update(req.headers.authorization).digest('base64') : undefined);
+
   const router = express.Router();
-  router.use((_req, res, next) => {
+  router.use((req, res, next) => {
     res.setHeader('X-Experience-API-Version', LATEST['2.0']);
     res.setHeader('Cache-Control', 'no-store');
+    // Every Statement Resource response says how current it is, errors included (2.0.0 §4.1.6.1, XAPI-00153).
+    // Statements are visible as soon as they are stored, so "now" is exact.
+    if (req.path.replace(/\/+$/, '') === '/statements') res.setHeader('X-Experience-API-Consistent-Through', new Date().toISOString());
     next();
   });
   router.use(express.raw({ type: () => true, limit: options.maxBodyBytes }));
   router.use(async (req: Request, res: Response, next) => {
     try {
-      const xreq = toXapiRequest(req, options.base);
+      const client = clientOf(req);
+      let xreq: XapiRequest;
+      try {
+        xreq = toXapiRequest(req, options.base);
+      } catch (err) {
+        const known = client ? lastFamily.get(client) : undefined;
+        if (known) res.setHeader('X-Experience-API-Version', LATEST[known]);
+        throw err;
+      }
       res.setHeader('X-Experience-API-Version', LATEST[xreq.family]);
+      if (client && req.headers['x-experience-api-version']) {
+        if (lastFamily.size >= 10_000) lastFamily.clear();
+        lastFamily.set(client, xreq.family);
+      }
       const allowed = ALLOWED[xreq.path];
       if (!allowed) throw new NotFoundError('There is no xAPI resource at this address.', 'XAPI_NO_RESOURCE');
       if (!allowed.includes(xreq.method)) {

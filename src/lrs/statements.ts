@@ -8,7 +8,7 @@ import type { Db } from '../db';
 import { AppError, ConflictError, ForbiddenError, ValidationError } from '../errors';
 import { collectAttachments, type AttachmentContent } from './attachments';
 import type { Credential } from './credentials';
-import { agentKey, facetsOf, isoMs, prepareStatement, sameStatement, type Family, type JsonObject } from './model';
+import { agentKey, facetsOf, isoMs, mergeDefinition, prepareStatement, sameStatement, type Family, type JsonObject } from './model';
 import { mayAssertAuthority, mayDefine } from './scopes';
 import type { StatementFilter, StatementStore, StoredRow } from './store';
 import { isObject } from './validate/primitives';
@@ -116,8 +116,7 @@ function definitionsOf(statements: JsonObject[]): { id: string; definition: Json
   const out = new Map<string, JsonObject | null>();
   const add = (a: unknown) => {
     if (!isObject(a) || typeof a.id !== 'string' || (a.objectType !== undefined && a.objectType !== 'Activity')) return;
-    const def = isObject(a.definition) ? a.definition : null;
-    out.set(a.id, def ?? out.get(a.id) ?? null);
+    out.set(a.id, mergeDefinition(out.get(a.id) ?? null, isObject(a.definition) ? a.definition : null));
   };
   for (const s of statements) {
     add(s.object);

@@ -5,7 +5,7 @@
  * (xAPI 1.0.3 Part 3 §2.1.3 "Filter Conditions for StatementRefs").
  */
 import type { Db, Queryable } from '../db';
-import type { Facets, JsonObject } from './model';
+import { mergeDefinition, type Facets, type JsonObject } from './model';
 
 export interface NewStatementRow {
   id: string;
@@ -125,15 +125,19 @@ export class StatementStore {
     return rows;
   }
 
-  /** Latest definition wins, merged over the previous one (xAPI 1.0.3 Part 3 §2.5, "canonical" definition). */
+  /** Merges each Activity's definition into the stored one (see mergeDefinition), under a row lock. */
   async defineActivities(q: Queryable, list: { id: string; definition: JsonObject | null }[]): Promise<void> {
+    if (list.length === 0) return;
+    const ids = list.map((a) => a.id).sort();
+    await q.query(`INSERT INTO lrs_activity (id) SELECT unnest($1::text[]) ORDER BY 1 ON CONFLICT (id) DO NOTHING`, [ids]);
+    const { rows } = await q.query<{ id: string; definition: JsonObject | null }>(
+      `SELECT id, definition FROM lrs_activity WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`, [ids]);
+    const current = new Map(rows.map((r) => [r.id, r.definition]));
     for (const a of list) {
-      await q.query(
-        `INSERT INTO lrs_activity (id, definition, updated) VALUES ($1, $2::jsonb, now())
-         ON CONFLICT (id) DO UPDATE SET definition = CASE WHEN EXCLUDED.definition IS NULL THEN lrs_activity.definition
-           ELSE COALESCE(lrs_activity.definition, '{}'::jsonb) || EXCLUDED.definition END, updated = now()`,
-        [a.id, a.definition === null ? null : JSON.stringify(a.definition)],
-      );
+      const merged = mergeDefinition(current.get(a.id) ?? null, a.definition);
+      if (merged === current.get(a.id)) continue;
+      current.set(a.id, merged);
+      await q.query(`UPDATE lrs_activity SET definition = $2::jsonb, updated = now() WHERE id = $1`, [a.id, JSON.stringify(merged)]);
     }
   }
 
