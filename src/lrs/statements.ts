@@ -13,7 +13,6 @@ import { mayAssertAuthority, mayDefine } from './scopes';
 import type { StatementFilter, StatementStore, StoredRow } from './store';
 import { isObject } from './validate/primitives';
 import { VOIDED_VERB, validateStatement } from './validate/statement';
-import { LATEST } from './version';
 
 export interface StoreOptions {
   /** Who stores: sets `authority`, `statements/read/mine` ownership and whether definitions are trusted. */
@@ -54,10 +53,11 @@ export class StatementService {
     const content = await collectAttachments(statements, options.parts);
 
     const stored = isoMs(Date.now());
-    const version = LATEST[family] === '2.0.0' ? '2.0.0' : '1.0.0';
+    const version = family === '2.0' ? '2.0.0' : '1.0.0';
     return this.db.tx(async (q) => {
       const existing = new Map((await this.repo.findByIds(q, given)).map((r) => [r.id, r]));
       const fresh: JsonObject[] = [];
+      const received = new Map<string, JsonObject>(); // as the client sent them, for comparisons
       const out: string[] = [];
       for (let i = 0; i < statements.length; i++) {
         const s = statements[i]!;
@@ -68,15 +68,20 @@ export class StatementService {
           out.push(id!);
           continue;
         }
+        if (id) received.set(id, structuredClone(s));
         fresh.push(prepareStatement(s, { id: id ?? crypto.randomUUID(), stored, authority, version }));
         out.push(fresh[fresh.length - 1]!.id as string);
       }
-      await this.repo.insert(q, fresh.map((s) => ({
+      const raced = await this.repo.insert(q, fresh.map((s) => ({
         id: s.id as string, stored, verbId: (s.verb as JsonObject).id as string,
         registration: isObject(s.context) && typeof s.context.registration === 'string' ? s.context.registration : null,
         objectStatementId: isObject(s.object) && s.object.objectType === 'StatementRef' ? String(s.object.id).toLowerCase() : null,
         credentialKey: credential?.key ?? null, statement: s, facets: facetsOf(s),
       })));
+      // A concurrent request stored one of these ids first: same content is a retry, other content a conflict.
+      for (const row of await this.repo.findByIds(q, raced)) {
+        if (!sameStatement(received.get(row.id)!, row.statement)) throw new ConflictError(`A different statement with id ${row.id} is already stored.`, 'XAPI_ID_CONFLICT');
+      }
       const voids = fresh.filter((s) => (s.verb as JsonObject).id === VOIDED_VERB).map((s) => String((s.object as JsonObject).id).toLowerCase());
       await this.repo.void(q, voids, VOIDED_VERB);
       // A statement may arrive after the statement that voids it.

@@ -5,7 +5,7 @@
  * (xAPI 1.0.3 Part 3 §2.1.3 "Filter Conditions for StatementRefs").
  */
 import type { Db, Queryable } from '../db';
-import { mergeDefinition, type Facets, type JsonObject } from './model';
+import { mergeDefinition, sameJson, type Facets, type JsonObject } from './model';
 
 export interface NewStatementRow {
   id: string;
@@ -58,11 +58,16 @@ export class StatementStore {
     return (await this.findByIds(this.db, [id]))[0];
   }
 
-  async insert(q: Queryable, rows: NewStatementRow[]): Promise<void> {
-    if (rows.length === 0) return;
+  /**
+   * Inserts statements with their index rows. Returns the ids that were already stored (a concurrent writer won
+   * the race for them): those rows are skipped, and the caller compares them.
+   */
+  async insert(q: Queryable, rows: NewStatementRow[]): Promise<string[]> {
+    if (rows.length === 0) return [];
     const { rows: inserted } = await q.query<{ seq: string; id: string }>(
       `INSERT INTO lrs_statement (id, stored, verb_id, registration, object_statement_id, credential_key, statement)
        SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::jsonb[])
+       ON CONFLICT (id) DO NOTHING
        RETURNING seq::text AS seq, id::text AS id`,
       [
         rows.map((r) => r.id), rows.map((r) => r.stored), rows.map((r) => r.verbId), rows.map((r) => r.registration),
@@ -73,7 +78,8 @@ export class StatementStore {
     const agents: [string, string, boolean, string, string][] = [];
     const activities: [string, string, boolean, string, string][] = [];
     for (const r of rows) {
-      const seq = seqOf.get(r.id)!;
+      const seq = seqOf.get(r.id);
+      if (!seq) continue;
       for (const [key, core] of r.facets.agents) agents.push([seq, key, core, r.verbId, r.stored]);
       for (const [id, core] of r.facets.activities) activities.push([seq, id, core, r.verbId, r.stored]);
     }
@@ -92,6 +98,7 @@ export class StatementStore {
         [0, 1, 2, 3, 4].map((i) => col(activities, i)),
       );
     }
+    return rows.filter((r) => !seqOf.has(r.id)).map((r) => r.id);
   }
 
   /** Marks as voided the given statements that are not themselves voiding statements. */
@@ -125,18 +132,28 @@ export class StatementStore {
     return rows;
   }
 
-  /** Merges each Activity's definition into the stored one (see mergeDefinition), under a row lock. */
+  /**
+   * Merges each Activity's definition into the stored one (see mergeDefinition). Rows are locked only when their
+   * definition changes, so statements about a busy Activity do not queue behind each other.
+   */
   async defineActivities(q: Queryable, list: { id: string; definition: JsonObject | null }[]): Promise<void> {
     if (list.length === 0) return;
-    const ids = list.map((a) => a.id).sort();
-    await q.query(`INSERT INTO lrs_activity (id) SELECT unnest($1::text[]) ORDER BY 1 ON CONFLICT (id) DO NOTHING`, [ids]);
-    const { rows } = await q.query<{ id: string; definition: JsonObject | null }>(
-      `SELECT id, definition FROM lrs_activity WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`, [ids]);
-    const current = new Map(rows.map((r) => [r.id, r.definition]));
-    for (const a of list) {
-      const merged = mergeDefinition(current.get(a.id) ?? null, a.definition);
-      if (merged === current.get(a.id)) continue;
-      current.set(a.id, merged);
+    const ids = list.map((a) => a.id);
+    const known = new Map((await q.query<{ id: string; definition: JsonObject | null }>(
+      `SELECT id, definition FROM lrs_activity WHERE id = ANY($1::text[])`, [ids])).rows.map((r) => [r.id, r.definition]));
+    const fresh = list.filter((a) => !known.has(a.id));
+    if (fresh.length) {
+      const { rows } = await q.query<{ id: string }>(
+        `INSERT INTO lrs_activity (id, definition) SELECT * FROM unnest($1::text[], $2::jsonb[]) ON CONFLICT (id) DO NOTHING RETURNING id`,
+        [fresh.map((a) => a.id), fresh.map((a) => (a.definition ? JSON.stringify(a.definition) : null))],
+      );
+      const created = new Set(rows.map((r) => r.id));
+      for (const a of fresh) if (!created.has(a.id)) known.set(a.id, null); // created meanwhile: merge below
+    }
+    const changing = list.filter((a) => known.has(a.id) && a.definition && !sameJson(mergeDefinition(known.get(a.id) ?? null, a.definition), known.get(a.id) ?? null));
+    for (const a of changing.sort((x, y) => (x.id < y.id ? -1 : 1))) {
+      const { rows } = await q.query<{ definition: JsonObject | null }>(`SELECT definition FROM lrs_activity WHERE id = $1 FOR UPDATE`, [a.id]);
+      const merged = mergeDefinition(rows[0]?.definition ?? null, a.definition);
       await q.query(`UPDATE lrs_activity SET definition = $2::jsonb, updated = now() WHERE id = $1`, [a.id, JSON.stringify(merged)]);
     }
   }
