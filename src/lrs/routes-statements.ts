@@ -16,7 +16,8 @@ import { parseAgentParam, parseIriParam, parseTimestampParam, parseUuidParam } f
 import type { Reply } from './reply';
 import { allows, readsOnlyMine } from './scopes';
 import type { StatementService } from './statements';
-import type { StatementFilter, StoredRow } from './store';
+import type { StoredRow } from './store';
+import type { StatementFilter } from './store-query';
 
 const MAX_PAGE = 100;
 const QUERY_PARAMS = ['agent', 'verb', 'activity', 'registration', 'related_activities', 'related_agents', 'since', 'until', 'limit', 'format', 'attachments', 'ascending'];

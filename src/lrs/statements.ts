@@ -10,7 +10,8 @@ import { collectAttachments, type AttachmentContent } from './attachments';
 import type { Credential } from './credentials';
 import { agentKey, facetsOf, isoMs, mergeDefinition, prepareStatement, sameStatement, type Family, type JsonObject } from './model';
 import { mayAssertAuthority, mayDefine } from './scopes';
-import type { StatementFilter, StatementStore, StoredRow } from './store';
+import type { StatementStore, StoredRow } from './store';
+import type { StatementFilter, StatementQueries } from './store-query';
 import { isObject } from './validate/primitives';
 import { VOIDED_VERB, validateStatement } from './validate/statement';
 
@@ -26,7 +27,12 @@ export interface StoreOptions {
 }
 
 export class StatementService {
-  constructor(private readonly db: Db, private readonly repo: StatementStore, private readonly defaultAuthority: JsonObject) {}
+  constructor(
+    private readonly db: Db,
+    private readonly repo: StatementStore,
+    private readonly queries: StatementQueries,
+    private readonly defaultAuthority: JsonObject,
+  ) {}
 
   /**
    * Validates and stores statements; returns their ids in order. A statement whose id is already stored with the
@@ -86,6 +92,7 @@ export class StatementService {
       await this.repo.void(q, voids, VOIDED_VERB);
       // A statement may arrive after the statement that voids it.
       await this.repo.void(q, await this.repo.voidedBefore(q, fresh.map((s) => s.id as string), VOIDED_VERB), VOIDED_VERB);
+      await this.repo.inheritTargets(q, fresh.map((s) => s.id as string));
       await this.repo.putAttachments(q, content);
       if (!credential || mayDefine(credential.scopes)) await this.repo.defineActivities(q, definitionsOf(fresh));
       return out;
@@ -101,7 +108,7 @@ export class StatementService {
   }
 
   async query(filter: StatementFilter): Promise<{ rows: StoredRow[]; next?: { stored: string; seq: string } }> {
-    const rows = await this.repo.query(filter);
+    const rows = await this.queries.query(filter);
     if (rows.length <= filter.limit) return { rows };
     const page = rows.slice(0, filter.limit);
     const last = page[page.length - 1]!;

@@ -123,6 +123,37 @@ describe('LRS statements: reading', () => {
     });
   });
 
+  describe('XAPI-00164 statements that target a matching statement (StatementRef)', () => {
+    const ref = (target: string, verb = verbId()) => statement({ verb: { id: verb }, object: { objectType: 'StatementRef', id: target } });
+
+    it('when a statement refers to one that matches agent+verb, then it is returned too, also when it arrived first', async () => {
+      const who = { mbox: mbox() };
+      const v = verbId();
+      const target = statement({ actor: who, verb: { id: v } });
+      const early = ref(target.id as string);
+      await post(early);
+      await post(target);
+      const late = ref(target.id as string);
+      const chained = ref(late.id as string);
+      await post(late, chained);
+      const res = await lrs(cred).get(`/statements${q({ agent: who, verb: v })}`).expect(200);
+      expect(ids(res.body)).to.have.members([target.id, early.id, late.id, chained.id]);
+      const byVerb = await lrs(cred).get(`/statements${q({ verb: v })}`).expect(200);
+      expect(ids(byVerb.body)).to.have.members([target.id, early.id, late.id, chained.id]);
+      // Filters hold on one statement: the referring statement's own verb with the target's agent is no match.
+      const own = await lrs(cred).get(`/statements${q({ agent: who, verb: (early.verb as { id: string }).id })}`).expect(200);
+      expect(ids(own.body)).to.deep.equal([]);
+    });
+
+    it('when a statement refers to one in a registration, then the registration filter returns it', async () => {
+      const reg = uid();
+      const target = statement({ context: { registration: reg } });
+      const r = ref(target.id as string);
+      await post(target, r);
+      expect(ids((await lrs(cred).get(`/statements${q({ registration: reg })}`).expect(200)).body)).to.have.members([target.id, r.id]);
+    });
+  });
+
   describe('XAPI-00175 XAPI-00174 XAPI-00166 XAPI-00173 XAPI-00108 time, order and paging', () => {
     it('when since/until/ascending/limit are used, then the right statements come in stored order with a working more link', async () => {
       const who = { mbox: mbox() };
