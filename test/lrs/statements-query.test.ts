@@ -192,6 +192,11 @@ describe('LRS statements: reading', () => {
       await lrs(cred).get(`/statements${q({ ascending: 'yes' })}`).expect(400);
       await lrs(cred).get(`/statements${q({ format: 'full' })}`).expect(400);
       await lrs(cred).get(`/statements${q({ more: 'garbage' })}`).expect(400);
+      const forged = (c: unknown) => Buffer.from(JSON.stringify(c)).toString('base64url');
+      const cursor = { filter: { ascending: false, limit: 100000 }, after: { stored: new Date().toISOString(), seq: '1' }, format: 'exact', attachments: false };
+      await lrs(cred).get(`/statements${q({ more: forged(cursor) })}`).expect(400);
+      await lrs(cred).get(`/statements${q({ more: forged({ ...cursor, filter: { ascending: false, limit: 5 }, after: { stored: 'x', seq: '1' } }) })}`).expect(400);
+      await lrs(cred).get(`/statements${q({ more: forged({ ...cursor, filter: { ascending: false, limit: 5 } }) })}`).expect(200);
     });
   });
 
