@@ -70,6 +70,13 @@ describe('LRS versions', () => {
       await lrs(cred, '1.0.3').post('/statements').send(s).expect(400);
     });
 
+    it('when a timestamp has no time zone offset, then 2.0.0 refuses it (RFC 3339) and 1.0.3 takes it as UTC', async () => {
+      await lrs(cred, '2.0.0').post('/statements').send(statement({ timestamp: '2024-05-04T10:00:00.000' })).expect(400);
+      await lrs(cred, '2.0.0').post('/statements').send(statement({ timestamp: '20240504T100000Z' })).expect(400);
+      await lrs(cred, '2.0.0').post('/statements').send(statement({ timestamp: '2024-05-04T10:00:00.123+05:30' })).expect(200);
+      await lrs(cred, '1.0.3').post('/statements').send(statement({ timestamp: '2024-05-04T10:00:00.000' })).expect(200);
+    });
+
     it('when a 1.0.3 client sends statement version 2.0.0, then 400; a 2.0 client may', async () => {
       await lrs(cred, '1.0.3').post('/statements').send(statement({ version: '2.0.0' })).expect(400);
       await lrs(cred, '2.0.0').post('/statements').send(statement({ version: '2.0.0' })).expect(200);
