@@ -9,7 +9,8 @@ import type { Config } from './config';
 import { openDatabase, type Db } from './db';
 import { createLogger, type Logger } from './log';
 import { createActivities } from './activities';
-import { createLearning, TableStatementSink } from './learning';
+import { createLearning, LrsStatementSink } from './learning';
+import { createLrs, LRS_BASE } from './lrs';
 import { createLti } from './lti';
 import { createPassback } from './passback';
 import { createSandbox } from './sandbox';
@@ -38,6 +39,8 @@ export async function createApp(options: AppOptions) {
     const lti = await createLti({ db, config, secret, views });
     closers.push(() => lti.close());
 
+    const lrs = createLrs({ db, config, log });
+
     const app = express();
     app.disable('x-powered-by');
     app.set('trust proxy', 'loopback, linklocal, uniquelocal');
@@ -64,14 +67,16 @@ export async function createApp(options: AppOptions) {
     const passback = await createPassback({ db, lti, config, log, views, requireSession: lti.requireSession });
     closers.push(() => passback.close());
 
+    // The LRS parses its own bodies (raw, multipart/mixed) and answers errors in xAPI form.
+    app.use(LRS_BASE, lrs.router);
     app.use(lti.router);
     const activities = createActivities({
       db, publicUrl: config.publicUrl, views, requireSession: lti.requireSession, deepLinkingResponse: lti.deepLinkingResponse,
     });
     app.use(...activities.routers);
-    // Statements go to the learning_statement table until the embedded LRS is merged (then: its sink).
+    // Every learning event is a statement in Accrue's own LRS, written in the same transaction as its evidence.
     const learning = createLearning({
-      db, activities: activities.service, sink: new TableStatementSink(), secret, publicUrl: config.publicUrl, views,
+      db, activities: activities.service, sink: new LrsStatementSink(lrs.statements), secret, publicUrl: config.publicUrl, views,
       requireSession: lti.requireSession, nabpEprofilePattern: config.nabpEprofilePattern,
       heartbeatSeconds: config.heartbeatSeconds, heartbeatCapSeconds: config.heartbeatCapSeconds,
     });
@@ -94,7 +99,7 @@ export async function createApp(options: AppOptions) {
     app.use(errorHandler({ log, views }));
 
     return {
-      app, db, lti, passback, sandbox, log, config,
+      app, db, lti, lrs, passback, sandbox, log, config,
       async close() {
         for (const c of closers.reverse()) await c().catch(() => undefined);
         if (ownsDb) await db.close();

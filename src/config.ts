@@ -44,6 +44,7 @@ export const CONFIG_DOCS: Record<keyof Config, KeyDoc> = {
   passbackMaxAgeHours: { env: 'PASSBACK_MAX_AGE_HOURS', doc: 'A score still failing after this many hours is marked failed (kept, re-deliverable by hand).' },
   passbackCircuitThreshold: { env: 'PASSBACK_CIRCUIT_THRESHOLD', doc: 'Consecutive failures after which a platform gets only one probe at a time.' },
   passbackProbeSeconds: { env: 'PASSBACK_PROBE_SECONDS', doc: 'Interval of the probes to a failing platform; a successful probe makes its waiting scores due at once.' },
+  lrsMaxBodyBytes: { env: 'LRS_MAX_BODY_BYTES', doc: 'Largest request body the xAPI LRS at /xapi accepts (statements with attachments, documents); larger ones get 413.' },
 };
 
 const list = z.union([z.array(z.string()), z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))]);
@@ -90,6 +91,7 @@ const schema = z.object({
   passbackMaxAgeHours: int(1, 90 * 24),
   passbackCircuitThreshold: int(1, 10_000),
   passbackProbeSeconds: int(1, 86_400),
+  lrsMaxBodyBytes: int(1024, 1024 * 1024 * 1024),
 });
 
 export type Config = z.infer<typeof schema>;

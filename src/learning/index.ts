@@ -17,7 +17,7 @@ import type { StatementSink } from './sink';
 import { LearningStore } from './store';
 
 export type { StatementSink } from './sink';
-export { TableStatementSink } from './sink';
+export { LrsStatementSink, TableStatementSink } from './sink';
 export type { XapiCredentialsHook } from './content';
 export { RULE_VERSION } from './credit';
 

@@ -18,3 +18,17 @@ export class TableStatementSink implements StatementSink {
     }
   }
 }
+
+/** The interface of the embedded LRS that the learner path needs (src/lrs's StatementService). */
+export interface StatementWriter {
+  store(input: unknown[], options: { q?: Queryable }): Promise<string[]>;
+}
+
+/** Statements go into Accrue's own LRS, in the caller's transaction, with Accrue as their authority. */
+export class LrsStatementSink implements StatementSink {
+  constructor(private readonly statements: StatementWriter) {}
+
+  async store(q: Queryable, statements: object[]): Promise<void> {
+    if (statements.length > 0) await this.statements.store(statements, { q });
+  }
+}

@@ -49,7 +49,7 @@ describe('Learner path: the claim', () => {
     ]);
     const earned = (await db().query<{ type: string; amount: number }>(
       `SELECT statement->'result'->'extensions'->>$2 AS type, (statement->'result'->'extensions'->>$3)::numeric AS amount
-         FROM learning_statement WHERE statement->'verb'->>'id' = 'http://id.tincanapi.com/verb/earned' AND statement->'actor'->'account'->>'name' = $1 ORDER BY 1`,
+         FROM lrs_statement WHERE statement->'verb'->>'id' = 'http://id.tincanapi.com/verb/earned' AND statement->'actor'->'account'->>'name' = $1 ORDER BY 1`,
       [l.sub, `${harness().accrue.url}/xapi/extensions/credit-type`, `${harness().accrue.url}/xapi/extensions/credit-amount`])).rows;
     expect(earned.map((e) => [e.type, Number(e.amount)])).to.deep.equal([['AMA_PRA_1', 0.75], ['IPCE', 0.75], ['MOC_ABIM', 0.75]]);
   });

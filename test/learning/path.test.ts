@@ -54,7 +54,7 @@ describe('Learner path: from launch to claim', () => {
     const kinds = (await db().query<{ kind: string }>('SELECT kind FROM completion_evidence WHERE enrollment_id = $1 ORDER BY id', [e.id])).rows.map((r) => r.kind);
     expect(kinds).to.deep.equal(['launch', 'disclosure_viewed', 'time_on_task', 'posttest', 'evaluation', 'attestation', 'claim']);
     const verbs = (await db().query<{ verb: string }>(
-      "SELECT statement->'verb'->>'id' AS verb FROM learning_statement WHERE statement->'context'->>'registration' = $1", [e.registration])).rows.map((r) => r.verb.split('/').pop());
+      "SELECT statement->'verb'->>'id' AS verb FROM lrs_statement WHERE statement->'context'->>'registration' = $1", [e.registration])).rows.map((r) => r.verb.split('/').pop());
     expect(verbs).to.have.members(['launched', 'acknowledged', 'experienced', 'answered', 'answered', 'passed', 'completed', 'attested', 'earned']);
   });
 
@@ -102,7 +102,7 @@ describe('Learner path: from launch to claim', () => {
       "SELECT success, score_scaled, detail->>'attempt' AS attempt FROM completion_evidence e JOIN enrollment n ON n.id = e.enrollment_id WHERE n.sub = $1 AND kind = 'posttest' ORDER BY e.id", [l.sub])).rows;
     expect(attempts).to.deep.equal([{ success: false, score_scaled: '0.0000', attempt: '1' }, { success: true, score_scaled: '1.0000', attempt: '2' }]);
     const verbs = (await db().query<{ verb: string; scaled: string }>(
-      "SELECT statement->'verb'->>'id' AS verb, statement->'result'->'score'->>'scaled' AS scaled FROM learning_statement WHERE statement->'actor'->'account'->>'name' = $1 AND statement->'result'->'score' IS NOT NULL ORDER BY statement->>'timestamp'", [l.sub])).rows;
+      "SELECT statement->'verb'->>'id' AS verb, statement->'result'->'score'->>'scaled' AS scaled FROM lrs_statement WHERE statement->'actor'->'account'->>'name' = $1 AND statement->'result'->'score' IS NOT NULL ORDER BY statement->>'timestamp'", [l.sub])).rows;
     expect(verbs.map((v) => [v.verb.split('/').pop(), Number(v.scaled)])).to.deep.equal([['failed', 0], ['passed', 1]]);
   });
 

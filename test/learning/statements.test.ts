@@ -54,7 +54,7 @@ describe('xAPI statements of the learner path', () => {
     const db = harness().accrue.accrue.db;
     const ev = (await db.query<{ statement_ids: string[] }>("SELECT statement_ids FROM completion_evidence WHERE enrollment_id = $1 AND kind = 'disclosure_viewed'", [e.id])).rows[0]!;
     expect(ev.statement_ids).to.have.length(1);
-    const st = (await db.query<{ statement: Record<string, any> }>('SELECT statement FROM learning_statement WHERE id = $1', [ev.statement_ids[0]])).rows[0]!.statement;
+    const st = (await db.query<{ statement: Record<string, any> }>('SELECT statement FROM lrs_statement WHERE id = $1', [ev.statement_ids[0]])).rows[0]!.statement;
     expect(st.actor.account).to.deep.equal({ homePage: harness().lms.platform.options.issuer, name: l.sub });
     expect(st.object.id).to.equal(`${harness().accrue.url}/activities/${id}`);
     expect(st.context.registration).to.equal(e.registration);
