@@ -45,10 +45,13 @@ function pick(req: Request): LoginRequest {
   };
 }
 
-/** Pages of the login flow hold secrets or an id_token: never cached, never sent on as a referrer. */
+/**
+ * Pages of the login flow hold secrets or an id_token: never cached, and no referrer to another site. `same-origin`
+ * rather than `no-referrer`, which would make the browser send `Origin: null` with the launch page's own POST.
+ */
 function privatePage(res: Response): void {
   res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('Referrer-Policy', 'same-origin');
 }
 
 export function ltiRouter(options: {

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
+import http, { type RequestListener } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -29,6 +29,16 @@ export function selfSignedCertificate(host: string): { key: Buffer; cert: Buffer
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Serves an express app over HTTPS on 127.0.0.1, named https://localhost:<port>. */
+export async function serveTls(app: RequestListener, tls: { key: Buffer; cert: Buffer }): Promise<{ url: string; close(): Promise<void> }> {
+  const server = https.createServer(tls, app);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    url: `https://localhost:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }),
+  };
 }
 
 export async function startInstance(options: {

@@ -40,7 +40,7 @@ describe('LTI launch through platform storage (no state cookie)', () => {
     const { accrue, lms } = harness();
     const login = await startStorageLogin(accrue.url, lms.platform, learner());
     expect(login.headers['cache-control']).to.equal('no-store');
-    expect(login.headers['referrer-policy']).to.equal('no-referrer');
+    expect(login.headers['referrer-policy']).to.equal('same-origin');
     expect(login.page.target).to.equal('lti_storage_frame');
     expect(login.page.platformOrigin).to.equal(new URL(lms.platform.authEndpoint).origin);
     expect(login.page.stateKey).to.equal(`state_${login.state}`);
