@@ -8,7 +8,10 @@ import express from 'express';
 import type { Config } from './config';
 import { openDatabase, type Db } from './db';
 import { createLogger, type Logger } from './log';
+import { createActivities } from './activities';
+import { createLearning, TableStatementSink } from './learning';
 import { createLti } from './lti';
+import { createPassback } from './passback';
 import { createSandbox } from './sandbox';
 import { resolveSecret } from './secret';
 import { errorHandler, notFound } from './web/errors';
@@ -57,7 +60,23 @@ export async function createApp(options: AppOptions) {
       }
     });
 
+    // Scores owed to the LMS: the outbox, its worker (PASSBACK_WORKER) and the admin page.
+    const passback = await createPassback({ db, lti, config, log, views, requireSession: lti.requireSession });
+    closers.push(() => passback.close());
+
     app.use(lti.router);
+    const activities = createActivities({
+      db, publicUrl: config.publicUrl, views, requireSession: lti.requireSession, deepLinkingResponse: lti.deepLinkingResponse,
+    });
+    app.use(...activities.routers);
+    // Statements go to the learning_statement table until the embedded LRS is merged (then: its sink).
+    const learning = createLearning({
+      db, activities: activities.service, sink: new TableStatementSink(), secret, publicUrl: config.publicUrl, views,
+      requireSession: lti.requireSession, nabpEprofilePattern: config.nabpEprofilePattern,
+      heartbeatSeconds: config.heartbeatSeconds, heartbeatCapSeconds: config.heartbeatCapSeconds,
+    });
+    app.use(learning.router);
+    app.use(passback.router);
     app.use(landingPages({ views, requireSession: lti.requireSession }));
 
     let sandbox: Awaited<ReturnType<typeof createSandbox>> | undefined;
@@ -75,7 +94,7 @@ export async function createApp(options: AppOptions) {
     app.use(errorHandler({ log, views }));
 
     return {
-      app, db, lti, sandbox, log, config,
+      app, db, lti, passback, sandbox, log, config,
       async close() {
         for (const c of closers.reverse()) await c().catch(() => undefined);
         if (ownsDb) await db.close();

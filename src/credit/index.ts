@@ -22,6 +22,8 @@ export { CREDIT_RULES, computeCredit, claimableSeconds, completionReasons, type 
 export { DEFAULT_SCENARIO_POLICY, parseScenario, scenarioSchema, uanPattern, uanAudience } from './schema';
 export type { Scenario, ScenarioInput, Designation, MocRegistration, ScenarioPolicy, ParsedScenario } from './schema';
 export { REASONS } from './reasons';
+export { ACPE_ACTIVITY_TYPES, DEFAULT_DESIGNATION_POLICY, checkDesignation } from './designation';
+export type { AcpeActivityType, DesignationCheck, DesignationInput, DesignationPolicy, ValidDesignation } from './designation';
 
 export type Evaluation = { ok: true; result: CreditResult } | { ok: false; errors: string[] };
 

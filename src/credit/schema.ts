@@ -5,9 +5,10 @@
  */
 import { z } from 'zod';
 import { ACTIVITY_FORMATS, CREDIT_TYPES, PROFESSIONS, type ActivityFormat, type UanAudience } from './model';
+import { withArticle } from './reasons';
 import { toHundredths } from './rounding';
 
-/** Upper bounds that keep integer second arithmetic far from 2^53 and catch typing errors (a week of CE is a lot). */
+/** Upper bounds that keep integer second arithmetic far from 2^53 and catch typing errors (10^6 minutes is almost two years). */
 const MAX_MINUTES = 1_000_000;
 const MAX_AMOUNT = 1000;
 const MAX_BOARD_CHARS = 40;
@@ -57,34 +58,37 @@ const amount = (what: string) =>
 
 const fraction = (what: string) => number(what).min(0, 'must be between 0 and 1 (0.7 for 70%)').max(1, 'must be between 0 and 1 (0.7 for 70%)');
 
-const enumOf = <T extends readonly [string, ...string[]]>(values: T) =>
+export const enumOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: (issue) => (issue.input === undefined ? `is required (one of ${values.join(', ')})` : `must be one of ${values.join(', ')}`) });
 
 const board = z.string({ error: 'must be a board code such as ABIM' }).trim().min(1, 'must not be empty').max(MAX_BOARD_CHARS, `must be at most ${MAX_BOARD_CHARS} characters`);
 
-/** An object whose absence or wrong type says so plainly; unknown keys are refused (a typo must not pass unseen). */
-const object = <T extends z.core.$ZodLooseShape>(shape: T) =>
+/**
+ * An object whose absence or wrong type says so plainly; unknown keys are refused (a typo must not pass unseen).
+ * `expected` is what the message asks for when the value is not an object.
+ */
+export const strictObject = <T extends z.core.$ZodLooseShape>(shape: T, expected = 'must be a JSON object') =>
   z.strictObject(shape, {
     error: (issue) => {
       if (issue.code === 'unrecognized_keys') return `has unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-      if (issue.code === 'invalid_type') return issue.input === undefined ? 'is required' : 'must be a JSON object';
+      if (issue.code === 'invalid_type') return issue.input === undefined ? 'is required' : expected;
       return undefined;
     },
   });
 
-const designationSchema = object({
+const designationSchema = strictObject({
   type: enumOf(CREDIT_TYPES),
   max: amount('the designated maximum in hours'),
   uan: z.string({ error: 'must be a string' }).trim().optional(),
 });
 
-const mocSchema = object({
+const mocSchema = strictObject({
   board,
   max: amount('the maximum MOC points'),
   partial: z.boolean({ error: 'is required: true when the board accepts partial credit, false for all-or-nothing (ABP)' }),
 });
 
-const activitySchema = object({
+const activitySchema = strictObject({
   format: enumOf(ACTIVITY_FORMATS),
   designations: z.array(designationSchema, { error: 'must be a list of credit designations' }).min(1, 'must name at least one credit designation'),
   moc: z.array(mocSchema, { error: 'must be a list of MOC registrations' }).default([]),
@@ -98,13 +102,13 @@ const activitySchema = object({
   evaluationRequired: z.boolean({ error: 'must be true or false' }).default(false),
 });
 
-const learnerSchema = object({
+const learnerSchema = strictObject({
   profession: enumOf(PROFESSIONS),
   /** Certifying boards the learner reports to for MOC (physicians). */
   boards: z.array(board, { error: 'must be a list of board codes' }).default([]),
 });
 
-const evidenceSchema = object({
+const evidenceSchema = strictObject({
   /** Time recorded by Accrue (attendance, time on task). Absent: no recording, the attestation stands alone. */
   minutes: minutes('the recorded participation time').optional(),
   postTestScore: fraction('the post-test score, scaled 0 to 1').nullable().optional(),
@@ -113,7 +117,7 @@ const evidenceSchema = object({
 });
 
 /** The scenario's structure, before the rules that look across fields (see scenarioSchema). */
-const scenarioShape = object({
+const scenarioShape = strictObject({
   activity: activitySchema,
   learner: learnerSchema,
   evidence: evidenceSchema.default({}),
@@ -138,7 +142,7 @@ export function scenarioSchema(policy: ScenarioPolicy = DEFAULT_SCENARIO_POLICY)
       ctx.addIssue({
         code: 'custom',
         path: ['activity', 'passMark'],
-        message: `is required for a${/^[aeiou]/.test(activity.format) ? 'n' : ''} ${activity.format} activity: its credit depends on a minimum post-test score announced in advance`,
+        message: `is required for ${withArticle(activity.format)} activity: its credit depends on a minimum post-test score announced in advance`,
       });
     }
     const seen = new Map<string, number>();
@@ -167,15 +171,17 @@ export function scenarioSchema(policy: ScenarioPolicy = DEFAULT_SCENARIO_POLICY)
 
 export type ParsedScenario = { ok: true; scenario: Scenario } | { ok: false; errors: string[] };
 
-/** `activity.designations[0].uan` from zod's path. */
-function pathOf(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return 'scenario';
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
+/** One English line per issue, naming the field as `activity.designations[0].uan` (`root` when it is the whole input). */
+export function issueLines(error: z.ZodError, root: string): string[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
+    return `${path || root}: ${issue.message}`;
+  });
 }
 
 /** Validates an untrusted scenario; errors are one English line each, naming the field. */
 export function parseScenario(input: unknown, policy: ScenarioPolicy = DEFAULT_SCENARIO_POLICY): ParsedScenario {
   const parsed = scenarioSchema(policy).safeParse(input);
   if (parsed.success) return { ok: true, scenario: parsed.data };
-  return { ok: false, errors: parsed.error.issues.map((issue) => `${pathOf(issue.path)}: ${issue.message}`) };
+  return { ok: false, errors: issueLines(parsed.error, 'scenario') };
 }
