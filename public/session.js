@@ -3,7 +3,7 @@
  * may not keep one). The page carries its short-lived session token in <meta name="accrue-session">; past half of
  * its lifetime, and only if the learner has done something since, the token is exchanged at
  * POST /lti/session/renew (Authorization: Bearer) for a fresh one, which then replaces the old one in same-origin
- * links (?s=), hidden `s` fields, form actions and the address bar. An idle page lets its token expire.
+ * links (?s=), hidden `s` fields, `data-s` attributes, form actions and the address bar. An idle page lets its token expire.
  * Other scripts read the current token with window.accrueSession.token() or listen for "accrue:session".
  */
 (function () {
@@ -56,6 +56,7 @@
       if (h) f.setAttribute('action', h);
     });
     document.querySelectorAll('input[name="s"]').forEach(function (i) { i.value = next; });
+    document.querySelectorAll('[data-s]').forEach(function (e) { e.setAttribute('data-s', next); });
     var here = withToken(window.location.href);
     if (here) window.history.replaceState(window.history.state, '', here);
     document.dispatchEvent(new CustomEvent('accrue:session', { detail: { token: next } }));

@@ -2,6 +2,9 @@
  * LTI feature face. The only place that imports ltijs.
  * Glossary: Platform = an LMS registration (issuer + client id); Deployment = one placement of the tool;
  * LaunchContext = what an accepted launch tells us; session token = the short-lived key to a launch's context.
+ * Platform storage = the platform's postMessage key/value store (lti_storage_target), which stands in for the state
+ * cookie when the browser blocks third-party cookies; new window = the same login restarted top-level, first-party
+ * (client-storage.ts, cookieless.ts).
  */
 import { Router, type RequestHandler } from 'express';
 import type { Config } from '../config';
