@@ -191,4 +191,26 @@ describe('Launch in a cross-site iframe with third-party cookies blocked (Chromi
     expect(await accrueCookies(blocking)).to.deep.equal([]);
     await page.close();
   });
+
+  describe('the sandbox LMS (development)', () => {
+    let sandbox: RunningServer;
+    before(async function () {
+      this.timeout(60_000);
+      sandbox = await startInstance({ host: 'localhost', config: { sandbox: true } });
+    });
+    after(async () => sandbox?.close());
+
+    it('when a newcomer presses "Launch as learner" on its home page, then Accrue opens inside the page\'s iframe, with platform storage answered by its storage frame', async () => {
+      const page = await blocking.context.newPage();
+      await page.goto(`${sandbox.url}/`);
+      await page.click('a[href="/sandbox/launch?as=learner&embed=1"]');
+      const frame = page.frame({ name: 'accrue_tool' })!;
+      await frame.waitForURL(/\/learner\?s=/, { timeout: 20_000 });
+      expect(await frame.textContent('h1')).to.contain('Sandbox activity');
+      expect(await frame.textContent('main')).to.contain('Sandbox Learner');
+      const log = await page.frame({ name: 'lti_storage_frame' })!.evaluate(() => (window as unknown as { ltiStorageLog: StorageLogEntry[] }).ltiStorageLog);
+      expect(log.filter((e) => e.subject === 'lti.put_data' && e.accepted && e.origin === sandbox.url)).to.have.length(2);
+      await page.close();
+    });
+  });
 });
