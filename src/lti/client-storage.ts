@@ -13,21 +13,19 @@
  * state cookie's value. The server keeps their sha256 and takes the state only when both come back.
  */
 
-export const SUBJECT = {
-  capabilities: 'lti.capabilities',
-  putData: 'lti.put_data',
-  getData: 'lti.get_data',
-} as const;
+// The messages themselves (lti.put_data / lti.get_data and their ".response") are sent and checked by the pages'
+// script, public/lti-storage.js; the platform's side for the sandbox and tests is src/sandbox/embed.ts.
 
 /** lti-cs-oidc: the keys under which the login step stores state and nonce. */
 export const stateKey = (state: string) => `state_${state}`;
 export const nonceKey = (nonce: string) => `nonce_${nonce}`;
 
-/** lti-cs-pm 4.1: `_parent` means the window that embeds the tool; any other value names a sibling frame. */
-export const PARENT_TARGET = '_parent';
 const MAX_TARGET_LENGTH = 200;
 
-/** A storage target we can address; anything else is treated as absent (the cookie path and the new window remain). */
+/**
+ * A storage target we can address (`_parent`: the window that embeds the tool; any other value names a frame in
+ * window.parent.frames); anything else is treated as absent, and the cookie path and the new window remain.
+ */
 export function usableStorageTarget(target: string | undefined): string | undefined {
   if (!target) return undefined;
   const t = target.trim();
@@ -35,7 +33,7 @@ export function usableStorageTarget(target: string | undefined): string | undefi
 }
 
 /**
- * lti-pm-s 3 / lti-cs-oidc 3.2: messages to platform storage are sent with the origin of the platform's OIDC
+ * LTI postMessage Storage and OIDC Login with Client Side postMessages: messages to platform storage are sent with the origin of the platform's OIDC
  * authorization endpoint as targetOrigin, and only answers from that origin are accepted. The browser drops a
  * message whose target frame has another origin, so another site framing the tool never sees the secrets.
  */

@@ -1,6 +1,6 @@
 /**
  * The two ways a launch completes when the browser keeps no cookie for Accrue inside the LMS iframe:
- * - platform storage (lti-cs-oidc 3.3): the launch POST arrives without the state cookie for a login that asked
+ * - platform storage (LTI OIDC Login with LTI Client Side postMessages): the launch POST arrives without the state cookie for a login that asked
  *   for platform storage; Accrue answers a page that reads the login's values back from the platform and posts
  *   them, with the id_token, to /lti/launch (OidcService.launch checks them);
  * - a new window: the same login restarted from its stored parameters in a top-level window, where the state

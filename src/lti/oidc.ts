@@ -191,7 +191,7 @@ export class OidcService {
     return saved;
   }
 
-  /** lti-cs-oidc 3.3: the state (and nonce) read back from platform storage stand in for the cookie. */
+  /** LTI OIDC Login with Client Side postMessages: the state (and nonce) read back from platform storage stand in for the cookie. */
   private async takeWithStorage(state: string, values: { stateValue?: unknown; nonceValue?: unknown }): Promise<ConsumedLoginState> {
     const ok = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= MAX_STORAGE_VALUE;
     if (!ok(values.stateValue) || !ok(values.nonceValue)) {

@@ -73,7 +73,7 @@ export function ltiRouter(options: {
     const result = await options.oidc.login(pick(req));
     res.cookie(cookieName(result.state), result.browserBinding, { ...cookieOptions, maxAge: options.stateTtlSeconds * 1000 });
     if (result.storage) {
-      // lti-cs-oidc 3.2: the platform offers platform storage, so the cookie may not come back (third-party
+      // LTI OIDC Login with Client Side postMessages: the platform offers platform storage, so the cookie may not come back (third-party
       // cookies blocked): a page stores the state's secrets there too, then goes on to the platform.
       privatePage(res);
       res.type('html').send(options.views.render('lti/storage-login', { title: 'Opening Accrue', ...result.storage }));

@@ -3,7 +3,7 @@
  * v0.1) for the sandbox platform: a course page that embeds the tool in an iframe, and the storage frame that
  * answers the tool's `lti.capabilities`, `lti.put_data` and `lti.get_data` messages. Values are kept per tool
  * origin in the storage frame's memory, and only messages whose event.origin is the registered tool's origin are
- * answered (lti-pm-s 3: a platform must not let one origin read another's data).
+ * answered (LTI postMessage Storage: one origin never reads another's data).
  */
 import { Router } from 'express';
 import type { LaunchScenario, SandboxPlatform } from './platform';

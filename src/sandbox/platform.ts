@@ -151,7 +151,7 @@ export class SandboxPlatform {
 
   /**
    * The URL a user's browser opens to start a launch: the tool's login initiation (LTI 1.3 Core 4.1), naming the
-   * frame that answers platform-storage messages when there is one (lti-cs-oidc 3.1).
+   * frame that answers platform-storage messages when there is one (LTI OIDC Login with LTI Client Side postMessages).
    */
   loginUrl(s: LaunchScenario, options: { storage?: StorageMode } = {}): string {
     const u = new URL(this.options.tool.loginUrl);
