@@ -2,19 +2,24 @@
  * LTI feature face. The only place that imports ltijs.
  * Glossary: Platform = an LMS registration (issuer + client id); Deployment = one placement of the tool;
  * LaunchContext = what an accepted launch tells us; session token = the short-lived key to a launch's context.
+ * Platform storage = the platform's postMessage key/value store (lti_storage_target), which stands in for the state
+ * cookie when the browser blocks third-party cookies; new window = the same login restarted top-level, first-party
+ * (client-storage.ts, cookieless.ts).
  */
-import type { RequestHandler } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { Config } from '../config';
 import type { Db } from '../db';
 import { AuthError, ForbiddenError } from '../errors';
 import type { ViewEngine } from '../web/views';
 import type { AppRole, LaunchContext } from './model';
+import { CookielessLaunch } from './cookieless';
 import { OidcService } from './oidc';
 import { PlatformRegistry } from './platforms';
 import { createDeepLinkingResponse, type ResourceLinkItem } from './deep-linking';
 import { createLtiCore } from './provider';
 import { ltiRouter } from './routes';
 import { SessionService } from './session';
+import { sessionRouter } from './session-routes';
 import { AgsClient } from './ags';
 import { CachedLtiStore } from './platform-cache';
 import { LtiStore } from './store';
@@ -69,8 +74,8 @@ export async function createLti(options: { db: Db; config: Config; secret: strin
   ];
   timers.forEach((t) => t.unref());
 
-  const router = ltiRouter({
-    oidc, sessions, registry, views: options.views,
+  const launchRouter = ltiRouter({
+    oidc, cookieless: new CookielessLaunch(hotStore, oidc), sessions, registry, views: options.views,
     tool: { publicUrl: config.publicUrl, name: config.toolName, description: config.toolDescription, autoActivate: config.autoActivatePlatforms },
     secureCookies: config.publicUrl.startsWith('https://') || config.env === 'production',
     stateTtlSeconds: config.stateTtlSeconds, maxIdTokenBytes: config.maxIdTokenBytes,
@@ -95,6 +100,9 @@ export async function createLti(options: { db: Db; config: Config; secret: strin
       next(err);
     }
   };
+
+  const router = Router();
+  router.use(launchRouter, sessionRouter({ requireSession, ttlMinutes: config.sessionTtlMinutes }));
 
   return {
     router, registry, sessions, requireSession, core,
