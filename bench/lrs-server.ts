@@ -17,7 +17,11 @@ async function main(): Promise<void> {
   const existing = (await running.accrue.lrs.credentials.list()).find((c) => c.key === key && !c.revokedAt);
   if (!existing) await running.accrue.lrs.credentials.add({ key, secret, scopes: ['all'], name: 'ADL conformance suite' });
   process.stdout.write(`LRS ready at ${running.url}/xapi (${running.accrue.db.kind}) key=${key}\n`);
-  const stop = () => void running.close().then(() => process.exit(0));
+  const stop = () => {
+    setTimeout(() => process.exit(1), 10_000).unref(); // a client holding a keep-alive connection must not keep us up
+    running.server.closeAllConnections();
+    void running.close().then(() => process.exit(0));
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

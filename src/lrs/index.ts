@@ -8,6 +8,7 @@
  * - `statements.get(id, { voided })`, `statements.query(filter)`: reads (see StatementFilter).
  * - `credentials.add({ key?, secret?, scopes, name })` -> the credential with its secret (shown only then);
  *   `credentials.list()`; `credentials.revoke(key)` -> whether a live credential was revoked.
+ *   `lrsCredentials({ db, config })` gives the same service without building the LRS (for the CLI).
  *
  * Glossary: Statement = one xAPI record; Authority = who vouches for a statement (here: the credential, as an
  * Agent with account {homePage: PUBLIC_URL, name: key}); Document = a State / Activity Profile / Agent Profile
@@ -26,12 +27,17 @@ import { StatementQueries } from './store-query';
 import { CredentialStore } from './store-credentials';
 import { DocumentStore } from './store-documents';
 
-export type { Credential, CredentialInfo, Scope } from './credentials';
+export type { Credential, CredentialInfo, CredentialService, Scope } from './credentials';
 export { SCOPES } from './credentials';
 export type { Family, JsonObject } from './model';
 export type { StoredRow } from './store';
 export type { StatementFilter } from './store-query';
 export { SUPPORTED_VERSIONS } from './version';
+
+/** The credential service alone (CLI commands: add, list, revoke), on an open database. */
+export function lrsCredentials(options: { db: Db; config: Pick<Config, 'publicUrl'> }): CredentialService {
+  return new CredentialService({ store: new CredentialStore(options.db), publicUrl: options.config.publicUrl });
+}
 
 /** Where the LRS is mounted; `more` links are built under it. */
 export const LRS_BASE = '/xapi';
@@ -47,7 +53,7 @@ export function createLrs(options: { db: Db; config: Config; log: Logger }): {
   const accrueAuthority = { objectType: 'Agent', name: config.toolName, account: { homePage: config.publicUrl, name: 'accrue' } };
   const statements = new StatementService(db, new StatementStore(db), new StatementQueries(db), accrueAuthority);
   const documents = new DocumentService(new DocumentStore(db));
-  const credentials = new CredentialService({ store: new CredentialStore(db), publicUrl: config.publicUrl });
+  const credentials = lrsCredentials({ db, config });
   const router = lrsRouter({ base: LRS_BASE, maxBodyBytes: config.lrsMaxBodyBytes, statements, documents, credentials, log });
   return { router, statements, documents, credentials };
 }

@@ -1,7 +1,11 @@
 /** Attachments in and out as multipart/mixed, and signed statements (JWS signature attachments). */
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
-import { CompactSign, generateKeyPair } from 'jose';
+import { CompactSign, generateKeyPair, importPKCS8 } from 'jose';
 import { credential, lrs, q, statement, type TestCredential } from './helpers';
 
 const SIGNATURE = 'http://adlnet.gov/expapi/attachments/signature';
@@ -108,6 +112,26 @@ describe('LRS attachments and signed statements', () => {
       const junk = Buffer.from('not.a.jws!');
       const body = { ...s, attachments: [{ usageType: SIGNATURE, display: { 'en-US': 'Signature' }, contentType: 'application/octet-stream', length: junk.length, sha2: sha256(junk) }] };
       await send(multipart([{ headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }, attachmentPart(junk, 'application/octet-stream')])).expect(400);
+    });
+
+    it('when the JWS carries an x5c certificate, then the signature must verify against it', async function () {
+      // A self-signed certificate made with the system's openssl (Node cannot issue X.509 certificates itself).
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'accrue-x5c-'));
+      try {
+        execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=Accrue test signer'], { stdio: 'ignore' });
+      } catch {
+        this.skip(); // no openssl on this machine: reported as pending, not as a pass
+      }
+      const certKey = await importPKCS8(fs.readFileSync(path.join(dir, 'key.pem'), 'utf8'), 'RS256');
+      const der = new crypto.X509Certificate(fs.readFileSync(path.join(dir, 'cert.pem'))).raw.toString('base64');
+      fs.rmSync(dir, { recursive: true, force: true });
+      const sign = async (s: Record<string, unknown>, key: CryptoKey) => {
+        const jws = Buffer.from(await new CompactSign(Buffer.from(JSON.stringify(s))).setProtectedHeader({ alg: 'RS256', x5c: [der] }).sign(key));
+        const body = { ...s, attachments: [{ usageType: SIGNATURE, display: { 'en-US': 'Signature' }, contentType: 'application/octet-stream', length: jws.length, sha2: sha256(jws) }] };
+        return multipart([{ headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }, attachmentPart(jws, 'application/octet-stream')]);
+      };
+      await send(await sign(statement(), certKey)).expect(200);
+      await send(await sign(statement(), privateKey)).expect(400); // signed by another key than the certificate's
     });
 
     it('when the JWS uses HS256, then 400', async () => {

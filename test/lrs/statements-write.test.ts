@@ -177,6 +177,26 @@ describe('LRS statements: storing', () => {
     });
   });
 
+  describe('the service other features use', () => {
+    it('when Accrue stores a statement through statements.store, then it has Accrue\'s authority and is readable over HTTP', async () => {
+      const s = statement();
+      const ids = await harness().accrue.accrue.lrs.statements.store([s]);
+      expect(ids).to.deep.equal([s.id]);
+      const got = await lrs(cred).get(`/statements${q({ statementId: s.id })}`).expect(200);
+      expect(got.body.authority.account).to.deep.equal({ homePage: harness().accrue.accrue.config.publicUrl, name: 'accrue' });
+      expect(got.body.version).to.equal('2.0.0');
+    });
+
+    it('when statements.store gets an invalid statement, then it throws a 400 ValidationError', async () => {
+      try {
+        await harness().accrue.accrue.lrs.statements.store([statement({ actor: { name: 'no ifi' } })]);
+        expect.fail('should have thrown');
+      } catch (err) {
+        expect((err as { httpStatus?: number }).httpStatus).to.equal(400);
+      }
+    });
+  });
+
   describe('XAPI-00254 Activities Resource', () => {
     it('when two statements describe one Activity in two languages, then GET /activities returns both', async () => {
       const id = activityId();
