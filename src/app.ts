@@ -8,6 +8,8 @@ import express from 'express';
 import type { Config } from './config';
 import { openDatabase, type Db } from './db';
 import { createLogger, type Logger } from './log';
+import { createActivities } from './activities';
+import { createLearning, TableStatementSink } from './learning';
 import { createLti } from './lti';
 import { createPassback } from './passback';
 import { createSandbox } from './sandbox';
@@ -63,6 +65,17 @@ export async function createApp(options: AppOptions) {
     closers.push(() => passback.close());
 
     app.use(lti.router);
+    const activities = createActivities({
+      db, publicUrl: config.publicUrl, views, requireSession: lti.requireSession, deepLinkingResponse: lti.deepLinkingResponse,
+    });
+    app.use(...activities.routers);
+    // Statements go to the learning_statement table until the embedded LRS is merged (then: its sink).
+    const learning = createLearning({
+      db, activities: activities.service, sink: new TableStatementSink(), secret, publicUrl: config.publicUrl, views,
+      requireSession: lti.requireSession, nabpEprofilePattern: config.nabpEprofilePattern,
+      heartbeatSeconds: config.heartbeatSeconds, heartbeatCapSeconds: config.heartbeatCapSeconds,
+    });
+    app.use(learning.router);
     app.use(passback.router);
     app.use(landingPages({ views, requireSession: lti.requireSession }));
 

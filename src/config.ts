@@ -31,6 +31,9 @@ export const CONFIG_DOCS: Record<keyof Config, KeyDoc> = {
   frameAncestors: { env: 'FRAME_ANCESTORS', doc: 'Extra origins allowed to frame Accrue; registered platforms are always allowed.' },
   toolName: { env: 'TOOL_NAME', doc: 'Tool name shown to platforms in registration.' },
   toolDescription: { env: 'TOOL_DESCRIPTION', doc: 'Tool description shown to platforms in registration.' },
+  nabpEprofilePattern: { env: 'NABP_EPROFILE_PATTERN', doc: 'Regular expression a pharmacist\'s NABP e-Profile ID must match (its format is unconfirmed: adjust without a release).' },
+  heartbeatSeconds: { env: 'HEARTBEAT_SECONDS', doc: 'How often a visible learner page reports time on task.' },
+  heartbeatCapSeconds: { env: 'HEARTBEAT_CAP_SECONDS', doc: 'Most time on task one heartbeat may add (never more than the wall-clock since the previous one).' },
   passbackWorker: { env: 'PASSBACK_WORKER', doc: 'Run the worker that delivers scores to the LMS (AGS) in this process; any number of processes may share the outbox.' },
   passbackPollMs: { env: 'PASSBACK_POLL_MS', doc: 'How often an idle passback worker looks for due scores, in milliseconds.' },
   passbackConcurrency: { env: 'PASSBACK_CONCURRENCY', doc: 'Scores one worker delivers at the same time.' },
@@ -67,6 +70,16 @@ const schema = z.object({
   frameAncestors: list,
   toolName: z.string().min(1),
   toolDescription: z.string(),
+  nabpEprofilePattern: z.string().min(1).refine((s) => {
+    try {
+      new RegExp(s);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be a valid regular expression'),
+  heartbeatSeconds: int(5, 600),
+  heartbeatCapSeconds: int(5, 3600),
   passbackWorker: bool,
   passbackPollMs: int(50, 600_000),
   passbackConcurrency: int(1, 256),

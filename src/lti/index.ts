@@ -11,6 +11,7 @@ import type { ViewEngine } from '../web/views';
 import type { AppRole, LaunchContext } from './model';
 import { OidcService } from './oidc';
 import { PlatformRegistry } from './platforms';
+import { createDeepLinkingResponse, type ResourceLinkItem } from './deep-linking';
 import { createLtiCore } from './provider';
 import { ltiRouter } from './routes';
 import { SessionService } from './session';
@@ -22,6 +23,7 @@ export type { AppRole, LaunchContext, PlatformRecord } from './model';
 export type { NewPlatform } from './platforms';
 export { PlatformRegistry } from './platforms';
 export { landingPath } from './routes';
+export { createDeepLinkingResponse, type ResourceLinkItem } from './deep-linking';
 export { AgsClient, AgsError, AGS_SCOPE, scoresUrl, lineItemsQueryUrl } from './ags';
 export type { AgsScore, AgsStage, LineItem } from './ags';
 
@@ -96,6 +98,8 @@ export async function createLti(options: { db: Db; config: Config; secret: strin
 
   return {
     router, registry, sessions, requireSession, core,
+    /** The signed deep-linking response form for a deep-linking launch (LTI-DL 2.0 4.5). */
+    deepLinkingResponse: (launch: LaunchContext, items: ResourceLinkItem[]) => createDeepLinkingResponse(core.provider, launch, items),
     /** An AGS client on this instance's platforms; every HTTP call it makes is limited to `timeoutMs`. */
     agsClient: (o: { timeoutMs: number; tokenMarginSeconds?: number }) => new AgsClient({ core, ...o }),
     frameAncestors: () => ancestors,
