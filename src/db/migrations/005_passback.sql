@@ -16,8 +16,8 @@ CREATE TABLE passback_outbox (
   -- Everything else a delivery needs without the launch session: score fields, comment, certificate URL,
   -- line item label/maximum/tag/resourceId, the granted AGS scopes and the Canvas flag.
   payload           jsonb NOT NULL,
-  -- The AGS score timestamp, fixed at enqueue: a redelivery sends the same one, so a platform treats it as the
-  -- same score (AGS 2.0 §3.4.8), and an older score can never overwrite a newer one.
+  -- The AGS score timestamp, fixed at enqueue: a redelivery sends the same one, and a platform does not let a
+  -- score with an older timestamp overwrite a newer result (AGS 2.0, Score `timestamp`).
   score_timestamp   timestamptz NOT NULL,
   status            text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed', 'superseded')),
   attempts          integer NOT NULL DEFAULT 0,
