@@ -87,7 +87,9 @@ export interface OutboxEntry {
   status: OutboxStatus;
   displayStatus: DisplayStatus;
   attempts: number;
-  nextAttemptAt: Date;
+  /** When it is tried next; null while it waits behind its cell's score in flight (`waiting`). */
+  nextAttemptAt: Date | null;
+  waiting: boolean;
   lockedUntil: Date | null;
   lockedBy: string | null;
   lastError: string | null;

@@ -120,7 +120,7 @@ describe('Passback administration: /admin/passback and the CLI', () => {
     const retry = await cli(['passback', 'retry', ids.failing]);
     expect(retry).to.include({ code: 0 });
     expect(retry.out).to.contain(`Entry ${ids.failing} is due now`);
-    expect((await entry(ids.failing)).nextAttemptAt.getTime()).to.be.at.most(Date.now() + 1000);
+    expect((await entry(ids.failing)).nextAttemptAt!.getTime()).to.be.at.most(Date.now() + 1000);
     await workerFor([lms.id]).runOnce();
     expect(await entry(ids.failing)).to.include({ status: 'delivered' });
   });

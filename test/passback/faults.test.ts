@@ -23,7 +23,7 @@ describe('Passback when the LMS fails, stalls or goes away: retried, never lost,
     expect(failing).to.include({ status: 'pending', displayStatus: 'failing', attempts: 1 });
     expect(failing.lastError).to.match(/score request with HTTP 500/);
     // First retry: half the 60 s step fixed, half random (jitter).
-    const wait = (failing.nextAttemptAt.getTime() - started) / 1000;
+    const wait = (failing.nextAttemptAt!.getTime() - started) / 1000;
     expect(wait).to.be.within(29, 61);
     expect((await workerFor([lms.id]).runOnce()).claimed).to.equal(0); // not due yet
 
@@ -32,7 +32,7 @@ describe('Passback when the LMS fails, stalls or goes away: retried, never lost,
     await workerFor([lms.id]).runOnce();
     const second = await entry(id);
     expect(second.attempts).to.equal(2);
-    expect((second.nextAttemptAt.getTime() - Date.now()) / 1000).to.be.within(59, 121); // the step doubled
+    expect((second.nextAttemptAt!.getTime() - Date.now()) / 1000).to.be.within(59, 121); // the step doubled
 
     lms.faults.score = 'pass';
     await makeDue(id);
