@@ -183,7 +183,7 @@ async function partA(): Promise<void> {
   }
 }
 
-async function drainRun(name: string, circuitThreshold: number): Promise<{ drainSeconds: number; attemptsDuringOutage: number }> {
+async function drainRun(name: string, circuitThreshold: number): Promise<{ drainSeconds: number; firstSeconds: number; attemptsDuringOutage: number }> {
   const accrue = await startAccrue(`accrue_bench_passback_${name}`);
   const p = await new BenchPlatform().start(accrue, name);
   try {
@@ -200,11 +200,13 @@ async function drainRun(name: string, circuitThreshold: number): Promise<{ drain
     const pendingAtRecovery = BACKLOG - ((await delivered(accrue, p.id)) - before);
     await p.up();
     const recovered = Date.now();
+    await waitDelivered(accrue, p.id, before + 1, 100);
+    const firstSeconds = (Date.now() - recovered) / 1000;
     await waitDelivered(accrue, p.id, before + BACKLOG, 250);
     const drainSeconds = (Date.now() - recovered) / 1000;
     await w.close();
     if (pendingAtRecovery !== BACKLOG) console.log(`  (note: ${BACKLOG - pendingAtRecovery} delivered before recovery?)`);
-    return { drainSeconds, attemptsDuringOutage: attempts.rows[0]!.n };
+    return { drainSeconds, firstSeconds, attemptsDuringOutage: attempts.rows[0]!.n };
   } finally {
     await p.close();
     await accrue.close();
@@ -214,9 +216,9 @@ async function drainRun(name: string, circuitThreshold: number): Promise<{ drain
 async function partB(): Promise<void> {
   console.log(`(b) backlog drain: ${BACKLOG} scores owed during a ${OUTAGE_SECONDS} s outage (port closed: connections refused), platform answering in ${DELAY_MS} ms after, worker concurrency 8, backoff 15 s doubling with jitter, cap 1 h`);
   const circuit = await drainRun('circuit', 5);
-  console.log(`  with the circuit (5 failures, probe every 30 s):  drained in ${circuit.drainSeconds.toFixed(1)} s after recovery; ${circuit.attemptsDuringOutage} delivery attempts during the outage`);
+  console.log(`  with the circuit (5 failures, probe every 30 s):  drained in ${circuit.drainSeconds.toFixed(1)} s after recovery (first score after ${circuit.firstSeconds.toFixed(1)} s); ${circuit.attemptsDuringOutage} delivery attempts during the outage`);
   const plain = await drainRun('nocircuit', 1_000_000_000);
-  console.log(`  baseline, circuit disabled (per-score backoff):    drained in ${plain.drainSeconds.toFixed(1)} s after recovery; ${plain.attemptsDuringOutage} delivery attempts during the outage`);
+  console.log(`  baseline, circuit disabled (per-score backoff):    drained in ${plain.drainSeconds.toFixed(1)} s after recovery (first score after ${plain.firstSeconds.toFixed(1)} s); ${plain.attemptsDuringOutage} delivery attempts during the outage`);
   console.log(`  ratio: baseline drain / circuit drain = ${(plain.drainSeconds / circuit.drainSeconds).toFixed(2)}x; attempts during the outage: ${(plain.attemptsDuringOutage / Math.max(1, circuit.attemptsDuringOutage)).toFixed(0)}x fewer with the circuit`);
 }
 
