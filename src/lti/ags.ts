@@ -83,7 +83,7 @@ export function scoresUrl(lineItemUrl: string): string {
   return u.toString();
 }
 
-/** The line items container URL with filters added to any query string it already has (AGS 2.0 §3.2.5). */
+/** The line items container URL with filters added to any query string it already has (AGS 2.0 §3.2, line item container filters). */
 export function lineItemsQueryUrl(lineItemsUrl: string, filters: { resourceLinkId?: string; tag?: string }): string {
   const u = new URL(lineItemsUrl);
   if (filters.resourceLinkId) u.searchParams.set('resource_link_id', filters.resourceLinkId);
@@ -244,7 +244,7 @@ export class AgsClient {
     return { accessToken: fresh.accessToken, expiresAt: expiresAt - Math.min(this.margin, fresh.expiresIn / 2) * 1000 };
   }
 
-  /** client_credentials grant with a private_key_jwt assertion (RFC 7523 §2.2; LTI Security Framework 1.0 §4.1.1). */
+  /** client_credentials grant with a private_key_jwt assertion (RFC 7523 §2.2; LTI Security Framework 1.0 §4.1). */
   private async requestToken(platform: Awaited<ReturnType<AgsClient['platform']>>, scope: string, signal?: AbortSignal) {
     const p = platform.handle;
     const [privatePem, kid, tokenUrl, audience] = await Promise.all([p.platformPrivateKey(), p.platformKid(), p.platformAccessTokenEndpoint(), p.platformAuthorizationServer()]);

@@ -27,6 +27,9 @@ export class PassbackAdmin {
     if (entry.status === 'superseded') {
       throw new ConflictError(`Entry ${id} was superseded by a newer score for the same learner and line item${entry.supersededBy ? ` (entry ${entry.supersededBy})` : ''}; retry that one instead.`, 'PASSBACK_SUPERSEDED');
     }
+    if (entry.waiting) {
+      throw new ConflictError(`Entry ${id} waits for an older score of the same learner and line item that is being sent; it follows at once.`, 'PASSBACK_WAITING');
+    }
     if (await this.store.hasNewer(entry)) {
       throw new ConflictError(`A newer score exists for the same learner and line item; re-sending entry ${id} would overwrite it.`, 'PASSBACK_STALE');
     }

@@ -9,7 +9,7 @@ const when = (d: Date | null) => (d ? d.toISOString().replace(/\.\d+Z$/, 'Z') : 
 
 function line(e: OutboxEntry): string {
   const score = e.payload.score.scoreGiven !== undefined ? `${e.payload.score.scoreGiven}/${e.payload.score.scoreMaximum}` : e.payload.score.activityProgress;
-  const next = e.status === 'pending' ? `next ${when(e.nextAttemptAt)}` : e.status === 'delivered' ? `delivered ${when(e.deliveredAt)}` : '';
+  const next = e.status === 'pending' ? (e.waiting ? 'waits for the score being sent' : `next ${when(e.nextAttemptAt)}`) : e.status === 'delivered' ? `delivered ${when(e.deliveredAt)}` : '';
   return [String(e.id).padEnd(8), e.displayStatus.padEnd(11), String(e.attempts).padEnd(4), e.kind.padEnd(11), score.padEnd(10),
     e.platformId.padEnd(18), e.userSub.padEnd(24), next, e.lastError ? `| ${e.lastError}` : ''].join(' ').trimEnd();
 }

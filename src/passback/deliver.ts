@@ -6,7 +6,7 @@
 import { AGS_SCOPE, AgsError, type AgsClient, type AgsScore } from '../lti';
 import type { FailureFacts, OutboxEntry } from './model';
 import { buildScore } from './rules';
-import type { PassbackStore } from './store';
+import type { LineItemStore } from './lineitem-store';
 
 export type DeliveryOutcome = { ok: true; lineItemUrl: string } | { ok: false; failure: FailureFacts; lineItemUrl?: string };
 
@@ -18,7 +18,7 @@ class DeliveryStop extends Error {
 
 export interface DeliveryDeps {
   ags: AgsClient;
-  store: PassbackStore;
+  lineItems: LineItemStore;
   /** Seconds a worker may hold a line item's creation lease (covers a search and a create). */
   lineItemLeaseSeconds: number;
 }
@@ -51,7 +51,7 @@ export class Deliverer {
 
   private async lineItem(e: OutboxEntry, o: { signal: AbortSignal; deadline: number }): Promise<string> {
     if (e.lineItemUrl) return e.lineItemUrl;
-    const cached = await this.deps.store.cachedLineItem(e.platformId, e.targetKey);
+    const cached = await this.deps.lineItems.cachedLineItem(e.platformId, e.targetKey);
     if (cached) return cached;
     const key = `${e.platformId} ${e.targetKey}`;
     let pending = this.resolving.get(key);
@@ -63,7 +63,7 @@ export class Deliverer {
   }
 
   private async resolve(e: OutboxEntry, o: { signal: AbortSignal; deadline: number }): Promise<string> {
-    const { store, ags } = this.deps;
+    const { lineItems: store, ags } = this.deps;
     if (!e.lineItemsUrl) throw new DeliveryStop({ kind: 'permanent', message: 'The launch gave neither a line item nor a line items service URL.' });
     // Several processes: only the holder of the lease searches and creates, so a resource link never gets two.
     const lease = await store.acquireLineItemLease({ platformId: e.platformId, key: e.targetKey, seconds: this.deps.lineItemLeaseSeconds });

@@ -18,6 +18,8 @@ import { PassbackAdmin } from './admin';
 import { passbackItemSchema, type PassbackItem, type PassbackTarget } from './model';
 import { passbackRoutes } from './routes';
 import { targetKey, toPayload } from './rules';
+import { CircuitStore } from './circuit-store';
+import { LineItemStore } from './lineitem-store';
 import { insertEntry, PassbackStore } from './store';
 import { PassbackWorker, PROCESS_TAG, type WorkerOptions } from './worker';
 
@@ -83,6 +85,8 @@ export function workerOptionsFromConfig(config: Config): WorkerOptions {
 
 export async function createPassback(o: { db: Db; lti: Lti; config: Config; log: Logger; views: ViewEngine; requireSession: (roles?: AppRole[]) => RequestHandler }) {
   const store = new PassbackStore(o.db);
+  const circuits = new CircuitStore(o.db);
+  const lineItems = new LineItemStore(o.db);
   const admin = new PassbackAdmin(store);
   const log = o.log.child({ feature: 'passback' });
   const defaults = workerOptionsFromConfig(o.config);
@@ -95,7 +99,7 @@ export async function createPassback(o: { db: Db; lti: Lti; config: Config; log:
   /** A worker on this instance's database; options default to the configuration. It runs when start() is called. */
   const createWorker = (overrides: Partial<WorkerOptions> = {}) => {
     const options = { ...defaults, ...overrides };
-    const worker = new PassbackWorker({ store, ags: o.lti.agsClient({ timeoutMs: options.httpTimeoutMs }), log }, options);
+    const worker = new PassbackWorker({ store, circuits, lineItems, ags: o.lti.agsClient({ timeoutMs: options.httpTimeoutMs }), log }, options);
     workers.add(worker);
     return worker;
   };
@@ -103,7 +107,7 @@ export async function createPassback(o: { db: Db; lti: Lti; config: Config; log:
   if (o.config.passbackWorker) worker.start();
 
   return {
-    enqueue, targetFromLaunch, admin, store, worker, createWorker,
+    enqueue, targetFromLaunch, admin, store, circuits, worker, createWorker,
     router: passbackRoutes({ admin, views: o.views, requireSession: o.requireSession }),
     async close() {
       await Promise.all([...workers].map((w) => w.close()));

@@ -39,7 +39,7 @@ const scoreSchema = z.object({
   /** When the score was earned; default: the moment of enqueue. Fixed for every redelivery. */
   timestamp: z.coerce.date().optional(),
   comment: z.string().max(2000).optional(),
-}).refine((s) => s.scoreGiven === undefined || s.scoreMaximum !== undefined, { message: 'scoreGiven needs scoreMaximum (AGS 2.0 §3.4.4)' });
+}).refine((s) => s.scoreGiven === undefined || s.scoreMaximum !== undefined, { message: 'scoreGiven needs scoreMaximum (AGS 2.0, Score service)' });
 
 export const passbackItemSchema = z.object({
   /** Unique per score owed, e.g. `claim:<claim id>:award`; a second enqueue with the same key is a no-op. */
@@ -87,7 +87,9 @@ export interface OutboxEntry {
   status: OutboxStatus;
   displayStatus: DisplayStatus;
   attempts: number;
-  nextAttemptAt: Date;
+  /** When it is tried next; null while it waits behind its cell's score in flight (`waiting`). */
+  nextAttemptAt: Date | null;
+  waiting: boolean;
   lockedUntil: Date | null;
   lockedBy: string | null;
   lastError: string | null;

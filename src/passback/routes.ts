@@ -25,7 +25,7 @@ export function passbackRoutes(o: { admin: PassbackAdmin; views: ViewEngine; req
         entries: entries.map((e) => ({
           id: e.id, kind: e.kind, platformId: e.platformId, userSub: e.userSub, status: e.displayStatus, attempts: e.attempts,
           score: e.payload.score.scoreGiven !== undefined ? `${e.payload.score.scoreGiven} / ${e.payload.score.scoreMaximum}` : e.payload.score.activityProgress,
-          created: iso(e.createdAt), nextAttempt: e.status === 'pending' ? iso(e.nextAttemptAt) : '', delivered: iso(e.deliveredAt),
+          created: iso(e.createdAt), nextAttempt: e.status !== 'pending' ? '' : e.waiting ? 'after the score being sent' : iso(e.nextAttemptAt), delivered: iso(e.deliveredAt),
           lastError: e.lastError ?? '', certificateUrl: e.payload.certificateUrl ?? '',
           retryable: e.status !== 'superseded',
         })),

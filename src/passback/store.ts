@@ -8,7 +8,7 @@ import type { ClaimedEntry, DisplayStatus, OutboxEntry, OutboxPayload, OutboxSta
 type Row = {
   id: string; idempotency_key: string; kind: string; platform_id: string; user_sub: string; target_key: string;
   lineitems_url: string | null; lineitem_url: string | null; resource_link_id: string | null; payload: OutboxPayload;
-  score_timestamp: Date; status: OutboxStatus; attempts: number; next_attempt_at: Date; locked_until: Date | null;
+  score_timestamp: Date; status: OutboxStatus; attempts: number; next_attempt_at: Date | number; locked_until: Date | null;
   locked_by: string | null; last_error: string | null; last_attempt_at: Date | null; retry_since: Date;
   superseded_by: string | null; delivered_at: Date | null; created_at: Date;
 };
@@ -18,7 +18,9 @@ const toEntry = (r: Row): OutboxEntry => ({
   targetKey: r.target_key, lineItemsUrl: r.lineitems_url, lineItemUrl: r.lineitem_url, resourceLinkId: r.resource_link_id,
   payload: r.payload, scoreTimestamp: r.score_timestamp, status: r.status,
   displayStatus: r.status === 'pending' && r.last_error ? 'failing' : r.status,
-  attempts: r.attempts, nextAttemptAt: r.next_attempt_at, lockedUntil: r.locked_until, lockedBy: r.locked_by,
+  attempts: r.attempts, lockedUntil: r.locked_until, lockedBy: r.locked_by,
+  // pg reads timestamptz 'infinity' as the number Infinity
+  nextAttemptAt: r.next_attempt_at instanceof Date ? r.next_attempt_at : null, waiting: !(r.next_attempt_at instanceof Date),
   lastError: r.last_error, lastAttemptAt: r.last_attempt_at, retrySince: r.retry_since,
   supersededBy: r.superseded_by === null ? null : String(r.superseded_by), deliveredAt: r.delivered_at, createdAt: r.created_at,
 });
@@ -26,6 +28,20 @@ const toEntry = (r: Row): OutboxEntry => ({
 /** Same learner, same line item (the gradebook cell). */
 const SIBLING = 's.platform_id = o.platform_id AND s.target_key = o.target_key AND s.user_sub = o.user_sub';
 const UNLEASED = '(o.locked_until IS NULL OR o.locked_until <= now())';
+/** A later score for the cell, already sent or still owed: sending `o` now would put an older score over it. */
+const NEWER = `SELECT s.id FROM passback_outbox s WHERE ${SIBLING} AND s.id <> o.id AND s.status IN ('pending', 'delivered')
+  AND (s.score_timestamp > o.score_timestamp OR (s.score_timestamp = o.score_timestamp AND s.id > o.id))
+  ORDER BY s.score_timestamp DESC, s.id DESC LIMIT 1`;
+/**
+ * An entry that waits behind its cell's score in flight has next_attempt_at = 'infinity'; finishing the one in flight
+ * (delivered, failed, retried, released) makes it due. `$1` is the finished entry's id.
+ */
+const WAKE_WAITING = `woken AS (
+  UPDATE passback_outbox w SET next_attempt_at = now(), updated_at = now()
+    FROM passback_outbox f
+   WHERE f.id = $1 AND w.platform_id = f.platform_id AND w.target_key = f.target_key AND w.user_sub = f.user_sub
+     AND w.status = 'pending' AND w.next_attempt_at = 'infinity'
+  RETURNING w.id)`;
 
 const DISPLAY_WHERE: Record<DisplayStatus, string> = {
   pending: "status = 'pending' AND last_error IS NULL",
@@ -51,7 +67,7 @@ export interface NewEntry {
 /**
  * Inserts an entry in the caller's transaction. An older undelivered score for the same cell is superseded
  * (unless a worker is sending it right now: then the new one waits behind it); a score older than one already
- * recorded for the cell is stored as superseded at once.
+ * recorded for the cell is stored as superseded at once. Lookups by cell use passback_outbox_target.
  */
 export async function insertEntry(q: Queryable, e: NewEntry): Promise<{ id: string; created: boolean; status: OutboxStatus }> {
   const inserted = await q.query<{ id: string }>(
@@ -85,6 +101,13 @@ export async function insertEntry(q: Queryable, e: NewEntry): Promise<{ id: stri
     await q.query("UPDATE passback_outbox SET status = 'superseded', superseded_by = $2 WHERE id = $1", [id, newer.rows[0].id]);
     return { id, created: true, status: 'superseded' };
   }
+  // An older score of the cell is on the wire right now: this one waits behind it, so the LMS gets them in order.
+  await q.query(
+    `UPDATE passback_outbox o SET next_attempt_at = 'infinity'
+      WHERE o.id = $4 AND EXISTS (SELECT 1 FROM passback_outbox s WHERE s.platform_id = $1 AND s.target_key = $2 AND s.user_sub = $3
+                                    AND s.id <> $4 AND s.status = 'pending' AND s.locked_until > now())`,
+    [e.platformId, e.targetKey, e.userSub, id],
+  );
   return { id, created: true, status: 'pending' };
 }
 
@@ -112,8 +135,7 @@ export class PassbackStore {
       for (const { platform_id } of probing.rows.slice(0, o.limit)) {
         const row = await q.query<{ id: string }>(
           `SELECT o.id FROM passback_outbox o
-            WHERE o.platform_id = $1 AND o.status = 'pending' AND ${UNLEASED}
-              AND NOT EXISTS (SELECT 1 FROM passback_outbox s WHERE ${SIBLING} AND s.status = 'pending' AND s.id < o.id)
+            WHERE o.platform_id = $1 AND o.status = 'pending' AND o.next_attempt_at < 'infinity' AND ${UNLEASED}
             ORDER BY o.next_attempt_at, o.id LIMIT 1
             FOR UPDATE OF o SKIP LOCKED`,
           [platform_id],
@@ -128,24 +150,33 @@ export class PassbackStore {
           );
         }
       }
-      const due = await q.query<{ id: string; newer_id: string | null }>(
-        `SELECT o.id,
-                (SELECT max(s.id) FROM passback_outbox s WHERE ${SIBLING} AND s.status = 'pending' AND s.id > o.id) AS newer_id
-           FROM passback_outbox o
+      // Walks the due index in order and stops at the limit: no per-row subquery here, so a claim does not grow
+      // slower with the backlog.
+      const due = await q.query<{ id: string }>(
+        `SELECT o.id FROM passback_outbox o
           WHERE o.status = 'pending' AND o.next_attempt_at <= now() AND ${UNLEASED}
             AND ($1::text[] IS NULL OR o.platform_id = ANY($1::text[]))
             AND NOT EXISTS (SELECT 1 FROM passback_circuit c WHERE c.platform_id = o.platform_id AND c.open)
-            AND NOT EXISTS (SELECT 1 FROM passback_outbox s WHERE ${SIBLING} AND s.status = 'pending' AND s.id < o.id)
           ORDER BY o.next_attempt_at, o.id
           LIMIT $2
           FOR UPDATE OF o SKIP LOCKED`,
         [platforms, o.limit - probeIds.length],
       );
-      // An entry with a newer pending score for its cell is not sent at all: the newer one replaces it.
-      for (const r of due.rows.filter((x) => x.newer_id !== null)) {
-        await q.query("UPDATE passback_outbox SET status = 'superseded', superseded_by = $2, updated_at = now() WHERE id = $1", [r.id, r.newer_id]);
+      const candidates = [...probeIds, ...due.rows.map((r) => String(r.id))];
+      if (candidates.length === 0) return [];
+      // An entry whose cell has a later score (owed or sent) is not sent at all: the later one stands.
+      const stale = await q.query<{ id: string; newer_id: string }>(
+        `SELECT o.id, n.id AS newer_id FROM passback_outbox o CROSS JOIN LATERAL (${NEWER}) n WHERE o.id = ANY($1::bigint[])`,
+        [candidates],
+      );
+      for (const r of stale.rows) {
+        await q.query(
+          `WITH done AS (UPDATE passback_outbox SET status = 'superseded', superseded_by = $2, updated_at = now() WHERE id = $1 RETURNING id),
+           ${WAKE_WAITING} SELECT 1`,
+          [r.id, r.newer_id]);
       }
-      const ids = [...probeIds, ...due.rows.filter((x) => x.newer_id === null).map((x) => String(x.id))];
+      const staleIds = new Set(stale.rows.map((r) => String(r.id)));
+      const ids = candidates.filter((id) => !staleIds.has(id));
       if (ids.length === 0) return [];
       const leased = await q.query<Row>(
         `UPDATE passback_outbox SET locked_until = now() + make_interval(secs => $2::int), locked_by = $3,
@@ -159,13 +190,16 @@ export class PassbackStore {
   }
 
   async markDelivered(o: { id: string; workerId: string; lineItemUrl: string }): Promise<boolean> {
-    const res = await this.db.query(
-      `UPDATE passback_outbox SET status = 'delivered', delivered_at = now(), lineitem_url = $3, last_error = NULL,
-              locked_until = NULL, locked_by = NULL, updated_at = now()
-        WHERE id = $1 AND locked_by = $2`,
+    const res = await this.db.query<{ n: number }>(
+      `WITH done AS (
+         UPDATE passback_outbox SET status = 'delivered', delivered_at = now(), lineitem_url = $3, last_error = NULL,
+                locked_until = NULL, locked_by = NULL, updated_at = now()
+          WHERE id = $1 AND locked_by = $2 RETURNING id),
+       ${WAKE_WAITING}
+       SELECT count(*)::int AS n FROM done`,
       [o.id, o.workerId, o.lineItemUrl],
     );
-    return (res.rowCount ?? 0) > 0;
+    return (res.rows[0]?.n ?? 0) > 0;
   }
 
   /**
@@ -174,37 +208,46 @@ export class PassbackStore {
    */
   async markRetry(o: { id: string; workerId: string; delaySeconds: number; maxAgeSeconds: number; error: string; lineItemUrl?: string }): Promise<OutboxStatus | null> {
     const res = await this.db.query<{ status: OutboxStatus }>(
-      `UPDATE passback_outbox o SET
-              status = CASE
-                WHEN EXISTS (SELECT 1 FROM passback_outbox s WHERE ${SIBLING} AND s.status = 'pending' AND s.id > o.id) THEN 'superseded'
-                WHEN now() - o.retry_since >= make_interval(secs => $4::int) THEN 'failed'
-                ELSE 'pending' END,
-              superseded_by = (SELECT max(s.id) FROM passback_outbox s WHERE ${SIBLING} AND s.status = 'pending' AND s.id > o.id),
-              next_attempt_at = now() + make_interval(secs => $3::double precision),
-              last_error = $5, lineitem_url = COALESCE($6, o.lineitem_url),
-              locked_until = NULL, locked_by = NULL, updated_at = now()
-        WHERE o.id = $1 AND o.locked_by = $2
-        RETURNING o.status`,
+      `WITH done AS (
+         UPDATE passback_outbox o SET
+                status = CASE
+                  WHEN EXISTS (${NEWER}) THEN 'superseded'
+                  WHEN now() - o.retry_since >= make_interval(secs => $4::int) THEN 'failed'
+                  ELSE 'pending' END,
+                superseded_by = (${NEWER}),
+                next_attempt_at = now() + make_interval(secs => $3::double precision),
+                last_error = $5, lineitem_url = COALESCE($6, o.lineitem_url),
+                locked_until = NULL, locked_by = NULL, updated_at = now()
+          WHERE o.id = $1 AND o.locked_by = $2
+          RETURNING o.status),
+       ${WAKE_WAITING}
+       SELECT status FROM done`,
       [o.id, o.workerId, o.delaySeconds, o.maxAgeSeconds, o.error.slice(0, 1000), o.lineItemUrl ?? null],
     );
     return res.rows[0]?.status ?? null;
   }
 
   async markFailed(o: { id: string; workerId: string; error: string }): Promise<boolean> {
-    const res = await this.db.query(
-      `UPDATE passback_outbox SET status = 'failed', last_error = $3, locked_until = NULL, locked_by = NULL, updated_at = now()
-        WHERE id = $1 AND locked_by = $2`,
+    const res = await this.db.query<{ n: number }>(
+      `WITH done AS (
+         UPDATE passback_outbox SET status = 'failed', last_error = $3, locked_until = NULL, locked_by = NULL, updated_at = now()
+          WHERE id = $1 AND locked_by = $2 RETURNING id),
+       ${WAKE_WAITING}
+       SELECT count(*)::int AS n FROM done`,
       [o.id, o.workerId, o.error.slice(0, 1000)],
     );
-    return (res.rowCount ?? 0) > 0;
+    return (res.rows[0]?.n ?? 0) > 0;
   }
 
   /** Gives a claimed entry back untried (worker stopping, line item being made elsewhere): the attempt does not count. */
   async release(o: { id: string; workerId: string; delaySeconds: number }): Promise<void> {
     await this.db.query(
-      `UPDATE passback_outbox SET locked_until = NULL, locked_by = NULL, attempts = greatest(attempts - 1, 0),
-              next_attempt_at = now() + make_interval(secs => $3::double precision), updated_at = now()
-        WHERE id = $1 AND locked_by = $2`,
+      `WITH done AS (
+         UPDATE passback_outbox SET locked_until = NULL, locked_by = NULL, attempts = greatest(attempts - 1, 0),
+                next_attempt_at = now() + make_interval(secs => $3::double precision), updated_at = now()
+          WHERE id = $1 AND locked_by = $2 RETURNING id),
+       ${WAKE_WAITING}
+       SELECT 1`,
       [o.id, o.workerId, o.delaySeconds],
     );
   }
@@ -217,76 +260,6 @@ export class PassbackStore {
       [processTag],
     );
     return res.rowCount ?? 0;
-  }
-
-  // --- circuit per platform ---
-
-  /** Counts a platform-level failure; opens the circuit at `threshold` consecutive ones. Returns whether it is open. */
-  async platformFailure(o: { platformId: string; threshold: number; probeSeconds: number; error: string }): Promise<boolean> {
-    const res = await this.db.query<{ open: boolean }>(
-      `INSERT INTO passback_circuit AS c (platform_id, failures, open, opened_at, probe_at, last_error)
-       VALUES ($1, 1, 1 >= $2, CASE WHEN 1 >= $2 THEN now() END, CASE WHEN 1 >= $2 THEN now() + make_interval(secs => $3::int) END, $4)
-       ON CONFLICT (platform_id) DO UPDATE SET
-         failures = c.failures + 1,
-         open = c.open OR c.failures + 1 >= $2,
-         opened_at = CASE WHEN c.open THEN c.opened_at WHEN c.failures + 1 >= $2 THEN now() END,
-         probe_at = CASE WHEN c.open OR c.failures + 1 >= $2 THEN now() + make_interval(secs => $3::int) END,
-         last_error = $4, updated_at = now()
-       RETURNING open`,
-      [o.platformId, o.threshold, o.probeSeconds, o.error.slice(0, 1000)],
-    );
-    return res.rows[0]?.open ?? false;
-  }
-
-  /** The platform answered: reset its circuit; if it was open, every waiting entry of the platform is due now. */
-  async platformAnswered(platformId: string): Promise<number> {
-    const res = await this.db.query<{ open: boolean }>('DELETE FROM passback_circuit WHERE platform_id = $1 RETURNING open', [platformId]);
-    if (!res.rows[0]?.open) return 0;
-    const due = await this.db.query(
-      `UPDATE passback_outbox SET next_attempt_at = now(), updated_at = now()
-        WHERE platform_id = $1 AND status = 'pending' AND next_attempt_at > now()`,
-      [platformId],
-    );
-    return due.rowCount ?? 0;
-  }
-
-  async circuit(platformId: string): Promise<{ failures: number; open: boolean; probeAt: Date | null } | null> {
-    const res = await this.db.query<{ failures: number; open: boolean; probe_at: Date | null }>(
-      'SELECT failures, open, probe_at FROM passback_circuit WHERE platform_id = $1', [platformId]);
-    const r = res.rows[0];
-    return r ? { failures: r.failures, open: r.open, probeAt: r.probe_at } : null;
-  }
-
-  // --- line items shared by a resource link ---
-
-  async cachedLineItem(platformId: string, key: string): Promise<string | null> {
-    const res = await this.db.query<{ lineitem_url: string | null }>(
-      'SELECT lineitem_url FROM passback_lineitem WHERE platform_id = $1 AND target_key = $2', [platformId, key]);
-    return res.rows[0]?.lineitem_url ?? null;
-  }
-
-  /** Takes the right to search and create a cell's line item, for `seconds`; or returns the URL another worker saved. */
-  async acquireLineItemLease(o: { platformId: string; key: string; seconds: number }): Promise<{ acquired: boolean; url: string | null }> {
-    const res = await this.db.query(
-      `INSERT INTO passback_lineitem AS l (platform_id, target_key, creating_until) VALUES ($1, $2, now() + make_interval(secs => $3::int))
-       ON CONFLICT (platform_id, target_key) DO UPDATE SET creating_until = EXCLUDED.creating_until, updated_at = now()
-         WHERE l.lineitem_url IS NULL AND (l.creating_until IS NULL OR l.creating_until <= now())
-       RETURNING target_key`,
-      [o.platformId, o.key, o.seconds],
-    );
-    if (res.rows.length > 0) return { acquired: true, url: null };
-    return { acquired: false, url: await this.cachedLineItem(o.platformId, o.key) };
-  }
-
-  async saveLineItem(o: { platformId: string; key: string; url: string | null }): Promise<void> {
-    await this.db.query(
-      'UPDATE passback_lineitem SET lineitem_url = COALESCE($3, lineitem_url), creating_until = NULL, updated_at = now() WHERE platform_id = $1 AND target_key = $2',
-      [o.platformId, o.key, o.url],
-    );
-  }
-
-  async forgetLineItem(platformId: string, key: string): Promise<void> {
-    await this.db.query('DELETE FROM passback_lineitem WHERE platform_id = $1 AND target_key = $2', [platformId, key]);
   }
 
   // --- administration ---
@@ -326,14 +299,14 @@ export class PassbackStore {
   /**
    * Makes an entry due now with a fresh max-age clock (a retry by hand). A line item this entry had resolved is
    * searched again (it may have been deleted in the LMS). If the platform's circuit is open, it probes now.
-   * Returns false when a worker holds the entry right now.
+   * Returns false when a worker holds the entry right now, or the entry waits behind its cell's score in flight.
    */
   async retryNow(e: OutboxEntry): Promise<boolean> {
     return this.db.tx(async (q) => {
       const res = await q.query(
         `UPDATE passback_outbox o SET status = 'pending', next_attempt_at = now(), retry_since = now(), superseded_by = NULL,
                 delivered_at = NULL, lineitem_url = o.payload->>'launchLineItemUrl', updated_at = now()
-          WHERE o.id = $1 AND o.status <> 'superseded' AND ${UNLEASED}`,
+          WHERE o.id = $1 AND o.status <> 'superseded' AND ${UNLEASED} AND o.next_attempt_at < 'infinity'`,
         [e.id]);
       if ((res.rowCount ?? 0) === 0) return false;
       if (!e.payload.launchLineItemUrl && e.status === 'failed') {

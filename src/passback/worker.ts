@@ -11,6 +11,8 @@ import type { Logger } from '../log';
 import { Deliverer } from './deliver';
 import type { ClaimedEntry, FailureFacts } from './model';
 import { backoffSeconds, classifyFailure, type BackoffOptions } from './rules';
+import type { CircuitStore } from './circuit-store';
+import type { LineItemStore } from './lineitem-store';
 import type { PassbackStore } from './store';
 import type { AgsClient } from '../lti';
 
@@ -56,10 +58,10 @@ export class PassbackWorker {
   private pumping = false;
   private pumpAgain = false;
 
-  constructor(private readonly deps: { store: PassbackStore; ags: AgsClient; log: Logger }, readonly options: WorkerOptions) {
+  constructor(private readonly deps: { store: PassbackStore; circuits: CircuitStore; lineItems: LineItemStore; ags: AgsClient; log: Logger }, readonly options: WorkerOptions) {
     // A delivery makes at most 4 calls (token, search, create, score), each limited by the timeout; the lease covers them.
     this.leaseSeconds = Math.max(options.leaseSeconds, Math.ceil((4 * options.httpTimeoutMs) / 1000) + 2);
-    this.deliverer = new Deliverer({ ags: deps.ags, store: deps.store, lineItemLeaseSeconds: Math.ceil((2 * options.httpTimeoutMs) / 1000) + 5 });
+    this.deliverer = new Deliverer({ ags: deps.ags, lineItems: deps.lineItems, lineItemLeaseSeconds: Math.ceil((2 * options.httpTimeoutMs) / 1000) + 5 });
   }
 
   /** Claims one batch (up to `concurrency`, probes first), delivers it and waits; returns what happened. */
@@ -181,7 +183,7 @@ export class PassbackWorker {
     if (status === 'failed') log.warn('passback gave up after the maximum age', { entry: e.id, platform: e.platformId, error: failure.message });
     else log.info('passback attempt failed', { entry: e.id, platform: e.platformId, attempts: e.attempts, retryInSeconds: Math.round(delay), error: failure.message });
     if (decision.platformDown) {
-      const open = await store.platformFailure({ platformId: e.platformId, threshold: this.options.circuit.threshold, probeSeconds: this.options.circuit.probeSeconds, error: failure.message });
+      const open = await this.deps.circuits.platformFailure({ platformId: e.platformId, threshold: this.options.circuit.threshold, probeSeconds: this.options.circuit.probeSeconds, error: failure.message });
       if (open && !e.probe) log.debug('passback circuit open', { platform: e.platformId });
     } else if (failure.kind === 'http') {
       await this.platformAnswered(e); // it answered, just not with success
@@ -189,7 +191,7 @@ export class PassbackWorker {
   }
 
   private async platformAnswered(e: ClaimedEntry) {
-    const madeDue = await this.deps.store.platformAnswered(e.platformId);
+    const madeDue = await this.deps.circuits.platformAnswered(e.platformId);
     if (madeDue > 0) {
       this.deps.log.info('passback platform recovered: its waiting scores are due now', { platform: e.platformId, entries: madeDue });
       this.kick(0);

@@ -23,7 +23,7 @@ describe('Passback when the LMS fails, stalls or goes away: retried, never lost,
     expect(failing).to.include({ status: 'pending', displayStatus: 'failing', attempts: 1 });
     expect(failing.lastError).to.match(/score request with HTTP 500/);
     // First retry: half the 60 s step fixed, half random (jitter).
-    const wait = (failing.nextAttemptAt.getTime() - started) / 1000;
+    const wait = (failing.nextAttemptAt!.getTime() - started) / 1000;
     expect(wait).to.be.within(29, 61);
     expect((await workerFor([lms.id]).runOnce()).claimed).to.equal(0); // not due yet
 
@@ -32,7 +32,7 @@ describe('Passback when the LMS fails, stalls or goes away: retried, never lost,
     await workerFor([lms.id]).runOnce();
     const second = await entry(id);
     expect(second.attempts).to.equal(2);
-    expect((second.nextAttemptAt.getTime() - Date.now()) / 1000).to.be.within(59, 121); // the step doubled
+    expect((second.nextAttemptAt!.getTime() - Date.now()) / 1000).to.be.within(59, 121); // the step doubled
 
     lms.faults.score = 'pass';
     await makeDue(id);
@@ -118,7 +118,7 @@ describe('Passback when the LMS fails, stalls or goes away: retried, never lost,
     lms.setAll('fail');
     const options = { concurrency: 6, circuit: { threshold: 3, probeSeconds: 1 }, backoff: { baseSeconds: 3600, maxSeconds: 3600 } };
     expect((await workerFor([lms.id], options).runOnce()).retrying).to.equal(6);
-    const circuit = await harness().accrue.accrue.passback.store.circuit(lms.id);
+    const circuit = await harness().accrue.accrue.passback.circuits.get(lms.id);
     expect(circuit).to.include({ open: true });
     const tokenCalls = lms.arrived.token;
 
@@ -132,7 +132,7 @@ describe('Passback when the LMS fails, stalls or goes away: retried, never lost,
     for (const id of ids) await harness().accrue.accrue.db.query("UPDATE passback_outbox SET next_attempt_at = now() + interval '1 hour' WHERE id = $1", [id]);
     await sleep(1100);
     expect(await workerFor([lms.id], options).runOnce()).to.include({ claimed: 1, probes: 1, delivered: 1 });
-    expect(await harness().accrue.accrue.passback.store.circuit(lms.id)).to.equal(null);
+    expect(await harness().accrue.accrue.passback.circuits.get(lms.id)).to.equal(null);
     // The rest were an hour away; the recovery made them due now.
     expect((await workerFor([lms.id], options).runOnce()).delivered).to.equal(5);
     for (const l of launches) expect(await lms.gradebook(l.user.sub), l.user.sub).to.have.length(1);

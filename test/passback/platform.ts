@@ -14,7 +14,7 @@ import { serve } from '../helpers/harness';
 export type Fault = 'pass' | 'fail' | 'stall' | 'drop' | { delayMs: number } | { status: number };
 export type Route = 'token' | 'lineitems-get' | 'lineitems-post' | 'score';
 
-/** The sandbox platform, announcing itself as another LMS product (tool_platform, LTI 1.3 Core 5.4.5). */
+/** The sandbox platform, announcing itself as another LMS product (its tool_platform claim, LTI 1.3 Core). */
 class ProductPlatform extends SandboxPlatform {
   constructor(options: ConstructorParameters<typeof SandboxPlatform>[0], private readonly product: { productFamilyCode?: string; lineItem?: (s: LaunchScenario) => string | undefined }) {
     super(options);

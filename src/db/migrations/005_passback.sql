@@ -16,12 +16,12 @@ CREATE TABLE passback_outbox (
   -- Everything else a delivery needs without the launch session: score fields, comment, certificate URL,
   -- line item label/maximum/tag/resourceId, the granted AGS scopes and the Canvas flag.
   payload           jsonb NOT NULL,
-  -- The AGS score timestamp, fixed at enqueue: a redelivery sends the same one, so a platform treats it as the
-  -- same score (AGS 2.0 §3.4.8), and an older score can never overwrite a newer one.
+  -- The AGS score timestamp, fixed at enqueue: a redelivery sends the same one, and a platform does not let a
+  -- score with an older timestamp overwrite a newer result (AGS 2.0, Score `timestamp`).
   score_timestamp   timestamptz NOT NULL,
   status            text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed', 'superseded')),
   attempts          integer NOT NULL DEFAULT 0,
-  next_attempt_at   timestamptz NOT NULL DEFAULT now(),
+  next_attempt_at   timestamptz NOT NULL DEFAULT now(),  -- 'infinity': waits behind its cell's score in flight
   locked_until      timestamptz,           -- lease of the worker delivering it; an expired lease is taken over
   locked_by         text,
   last_error        text,
@@ -35,7 +35,6 @@ CREATE TABLE passback_outbox (
 CREATE INDEX passback_outbox_due ON passback_outbox (next_attempt_at, id) WHERE status = 'pending';
 CREATE INDEX passback_outbox_target ON passback_outbox (platform_id, target_key, user_sub, id) WHERE status IN ('pending', 'failed');
 CREATE INDEX passback_outbox_status ON passback_outbox (status, id DESC);
-CREATE INDEX passback_outbox_platform ON passback_outbox (platform_id) WHERE status = 'pending';
 
 -- A resource link's line item, found or created once and shared by every learner's delivery. `creating_until`
 -- is a lease so that only one worker (of any process) searches and creates it at a time.
