@@ -79,6 +79,16 @@ export async function createApp(options: AppOptions) {
       db, activities: activities.service, sink: new LrsStatementSink(lrs.statements), secret, publicUrl: config.publicUrl, views,
       requireSession: lti.requireSession, nabpEprofilePattern: config.nabpEprofilePattern,
       heartbeatSeconds: config.heartbeatSeconds, heartbeatCapSeconds: config.heartbeatCapSeconds,
+      // An award owes the LMS a score (the best post-test score, or completion): enqueued in the award's transaction.
+      onAward: async (q, award) => {
+        const target = passback.targetFromLaunch(award.launch, { label: award.activity.title, scoreMaximum: 100, resourceId: award.activity.id });
+        if (!target) return;
+        const scoreGiven = award.bestScoreScaled === null ? 100 : Math.round(award.bestScoreScaled * 10000) / 100;
+        await passback.enqueue(q, {
+          idempotencyKey: `enrollment:${award.enrollmentId}:award`, kind: 'award', target,
+          score: { scoreGiven, scoreMaximum: 100, comment: `Credit awarded for ${award.activity.title}.` },
+        });
+      },
     });
     app.use(learning.router);
     app.use(passback.router);

@@ -12,7 +12,8 @@ import type { ViewEngine } from '../web/views';
 import { noXapiCredentials, type XapiCredentialsHook } from './content';
 import { PiiCipher } from './pii';
 import { learnerRouter } from './routes';
-import { LearningService } from './service';
+import { LearningService, type AwardHook } from './service';
+export type { AwardHook } from './service';
 import type { StatementSink } from './sink';
 import { LearningStore } from './store';
 
@@ -34,10 +35,12 @@ export function createLearning(options: {
   heartbeatCapSeconds: number;
   /** HOOK(lrs): xAPI endpoint and credentials for external content; none until the LRS provides them. */
   xapiCredentials?: XapiCredentialsHook;
+  /** What an award owes inside its transaction (the LMS score, the certificate). */
+  onAward?: AwardHook;
 }): { service: LearningService; router: Router } {
   const service = new LearningService({
     store: new LearningStore(options.db), activities: options.activities, sink: options.sink, cipher: new PiiCipher(options.secret),
-    publicUrl: options.publicUrl, heartbeatCapSeconds: options.heartbeatCapSeconds,
+    publicUrl: options.publicUrl, heartbeatCapSeconds: options.heartbeatCapSeconds, onAward: options.onAward,
   });
   const router = learnerRouter({
     service, views: options.views, requireSession: options.requireSession, publicUrl: options.publicUrl,

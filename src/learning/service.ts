@@ -26,7 +26,16 @@ export interface PathState {
   step: Step;
 }
 
+/**
+ * Called inside the claim's transaction when credit is awarded, so whatever it owes (the LMS score, the certificate)
+ * exists exactly when the award does.
+ */
+export type AwardHook = (q: Queryable, award: {
+  launch: LaunchContext; activity: Activity; enrollmentId: string; awarded: string[]; bestScoreScaled: number | null; completionDate: string;
+}) => Promise<void>;
+
 export interface LearningOptions {
+  onAward?: AwardHook;
   store: LearningStore;
   activities: ActivityService;
   sink: StatementSink;
@@ -200,7 +209,7 @@ export class LearningService {
   }
 
   /** What the learner would receive now: the very computation the claim writes. Needs the profile and an attestation. */
-  async preview(s: PathState, q?: Queryable): Promise<ClaimPreview & { attestedMinutes: number; textVersion: string; attestedAt: Date }> {
+  async preview(s: PathState, q?: Queryable): Promise<ClaimPreview & { attestedMinutes: number; textVersion: string; attestedAt: Date; bestScoreScaled: number | null }> {
     if (!s.profile) throw new ConflictError('Fill in your profile first: credit depends on your profession.', 'NO_PROFILE');
     const evidence = await this.o.store.evidence(s.enrollment.id, undefined, q);
     const attestation = [...evidence].reverse().find((e) => e.kind === 'attestation');
@@ -215,7 +224,8 @@ export class LearningService {
       evaluationDone: evidence.some((e) => e.kind === 'evaluation'), attestedMinutes,
     });
     const outcome = closed ? { ...computed, eligible: false, reasons: [closed], awards: [], moc: [] } : computed;
-    return { ...outcome, attestedMinutes, textVersion: String(attestation.detail.textVersion), attestedAt: attestation.occurredAt };
+    return { ...outcome, attestedMinutes, textVersion: String(attestation.detail.textVersion), attestedAt: attestation.occurredAt,
+      bestScoreScaled: scores.length ? Math.max(...scores) : null };
   }
 
   /**
@@ -242,6 +252,9 @@ export class LearningService {
         detail: { awarded, ruleVersion: p.ruleVersion },
       });
       await this.o.store.setStep(q, s.enrollment.id, 'done');
+      if (awarded.length > 0 && this.o.onAward) {
+        await this.o.onAward(q, { launch: s.launch, activity: s.activity, enrollmentId: s.enrollment.id, awarded, bestScoreScaled: p.bestScoreScaled, completionDate: today });
+      }
       return { awarded };
     });
   }

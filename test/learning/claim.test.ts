@@ -110,3 +110,23 @@ describe('Learner path: the claim', () => {
     expect(await claimsOf(l.enrollmentId)).to.deep.equal([]);
   });
 });
+
+describe('Learner path: the award goes back to the LMS gradebook', () => {
+  it('when a learner claims credit, then one score is owed in the same transaction and the worker delivers it to the LMS once', async () => {
+    const { token } = await instructorIn();
+    const activityId = await buildActivity(token, { designations: { AMA_PRA_1: { maxAmount: '1' } } });
+    const l = await toClaim(activityId, physician, 60, 60);
+    redirectOf(await post('/learner/claim', { s: l.token }));
+    redirectOf(await post('/learner/claim', { s: l.token })); // a double submit owes nothing more
+    const owed = (await db().query<{ kind: string; status: string; payload: { score: { scoreGiven: number; scoreMaximum: number } } }>(
+      'SELECT kind, status, payload FROM passback_outbox WHERE idempotency_key = $1', [`enrollment:${l.enrollmentId}:award`])).rows;
+    expect(owed).to.have.length(1);
+    expect(owed[0]!.kind).to.equal('award');
+    const { accrue, lms } = harness();
+    await accrue.accrue.passback.createWorker({ platformIds: [lms.id], pollMs: 50, httpTimeoutMs: 3000 }).runOnce();
+    const scores = (await db().query<{ score: { scoreGiven: number; scoreMaximum: number; activityProgress: string; gradingProgress: string } }>(
+      'SELECT score FROM sandbox_score WHERE user_id = $1', [l.sub])).rows;
+    expect(scores).to.have.length(1);
+    expect(scores[0]!.score).to.include({ scoreGiven: 100, scoreMaximum: 100, activityProgress: 'Completed', gradingProgress: 'FullyGraded' });
+  });
+});

@@ -26,7 +26,7 @@ async function cli(argv: string[]): Promise<{ code: number; out: string; err: st
   const { positional, flags } = parseArgs(argv);
   const [group, name, ...args] = positional;
   const cmd = COMMANDS.find((c) => c.group === group && c.name === name)!;
-  const ctx: CliContext = { config, args, flags, io, db: async () => accrue.accrue.db };
+  const ctx: CliContext = { config, args, flags, io, db: async () => accrue.accrue.db, flagList: (n: string) => (flags[n] === undefined ? [] : [flags[n]!]) };
   try {
     return { code: await cmd.run(ctx), out: out.join('\n'), err: err.join('\n') };
   } catch (e) {
