@@ -44,6 +44,11 @@ export interface ProblemRow {
   problems: string[]; flags: DeadlineFlags;
 }
 
+const nothingToSend = (correction: boolean) => new ConflictError(correction
+  ? 'There are no claims for this target in your scope that can be sent.'
+  : 'Every claim in your scope has already been sent to this target, or is held back until its learner data is complete (see the list below). Use a correction to send some again.',
+'NOTHING_TO_EXPORT');
+
 export class Exporter {
   private readonly batchSize: number;
   constructor(private readonly o: ExporterOptions) {
@@ -92,11 +97,7 @@ export class Exporter {
   async candidates(target: Submission, filter: SubmissionFilter): Promise<number> {
     const q = this.o.store.submissionQuery(target, filter);
     const n = (await this.o.store.db.query<{ n: number }>(q.countSql, q.params)).rows[0]!.n;
-    if (n === 0) {
-      throw new ConflictError(filter.includeReported
-        ? 'There are no claims for this target in your scope.'
-        : 'Every claim in your scope has already been sent to this target. Use a correction to send some again.', 'NOTHING_TO_EXPORT');
-    }
+    if (n === 0) throw nothingToSend(filter.includeReported);
     return n;
   }
 
@@ -112,7 +113,8 @@ export class Exporter {
       const query = this.o.store.submissionQuery(o.target, o.filter);
       const total = (await q.query<{ n: number }>(query.countSql, query.params)).rows[0]!.n;
       o.progress?.({ done: 0, total });
-      if (layout.header) await sink.write(csvRecord(headerOf(layout), layout.delimiter));
+      // The header goes out with the first row: a run that finds nothing sendable can still answer 409, not an empty file.
+      let pending = layout.header ? csvRecord(headerOf(layout), layout.delimiter) : '';
       let done = 0;
       let rows = 0;
       for await (const batch of q.stream<SubmissionRowDb>(query.sql, query.params, this.batchSize)) {
@@ -124,12 +126,16 @@ export class Exporter {
           chunk += csvRecord(cellsOf(layout, built.record), layout.delimiter);
           included.push({ id: r.claim_id, correctsExportId: r.last_export_id });
         }
-        await sink.write(chunk);
+        if (chunk) {
+          await sink.write(pending + chunk);
+          pending = '';
+        }
         await this.o.store.addExportClaims(q, { exportId: o.id, target: o.target, correction: mode === 'correction', claims: included });
         rows += included.length;
         done += batch.length;
         o.progress?.({ done, total });
       }
+      if (rows === 0) throw nothingToSend(o.filter.includeReported);
       return { rowCount: rows, claimCount: rows };
     }, o.sink);
   }
@@ -250,6 +256,7 @@ export class Exporter {
         // The unique index caught a claim sent by another export in the same moment (the lock makes this rare).
         err = new ConflictError('Some of these claims were just sent by another export; run this one again.', 'ALREADY_SENT');
       }
+      if ((err as AppError).code === 'NOTHING_TO_EXPORT') throw err; // nothing was produced: nothing to trace
       await this.o.store.recordFailure({ ...base, requestedBy: requester.id, requestedName: requester.name, error: err instanceof Error ? err.message : String(err) }).catch(() => undefined);
       throw err;
     }

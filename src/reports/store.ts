@@ -108,7 +108,7 @@ export class ReportStore {
       SELECT e.id, e.platform_id, e.sub, e.step, e.registered_at, e.measured_seconds::float8 AS measured_seconds,
         bool_or(ev.kind = 'disclosure_viewed') AS disclosures, bool_or(ev.kind = 'time_on_task') AS content,
         count(ev.id) FILTER (WHERE ev.kind = 'posttest') AS posttest_attempts,
-        max(ev.score_scaled)::float8 FILTER (WHERE ev.kind = 'posttest') AS posttest_best,
+        (max(ev.score_scaled) FILTER (WHERE ev.kind = 'posttest'))::float8 AS posttest_best,
         COALESCE(bool_or(ev.success) FILTER (WHERE ev.kind = 'posttest'), false) AS posttest_passed,
         bool_or(ev.kind = 'evaluation') AS evaluation, bool_or(ev.kind = 'claim') AS claimed
       FROM enrollment e LEFT JOIN completion_evidence ev ON ev.enrollment_id = e.id
