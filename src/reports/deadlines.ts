@@ -42,8 +42,8 @@ export function deadlinesFor(target: DeadlineTarget, completionDate: string, tod
     return { ...d, daysLeft, passed: daysLeft < 0 };
   });
   const last = deadlines[deadlines.length - 1]!;
-  const next = deadlines.find((d) => !d.passed);
-  const urgency: Urgency = last.passed ? 'closed' : deadlines.some((d) => d.passed) ? 'overdue' : next!.daysLeft <= SOON_DAYS ? 'soon' : 'ok';
+  const nearest = Math.min(...deadlines.filter((d) => !d.passed).map((d) => d.daysLeft));
+  const urgency: Urgency = last.passed ? 'closed' : deadlines.some((d) => d.passed) ? 'overdue' : nearest <= SOON_DAYS ? 'soon' : 'ok';
   return { closes: last.date, daysLeft: last.daysLeft, urgency, deadlines };
 }
 
