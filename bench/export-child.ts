@@ -12,6 +12,11 @@ import { resolveSecret } from '../src/secret';
 
 async function main() {
   const [kind, out] = process.argv.slice(2);
+  if (kind === 'idle') {
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1];
+    process.stdout.write(`${JSON.stringify({ peakRssMb: Number(hwm) / 1024 })}\n`);
+    return;
+  }
   const config = loadConfig();
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
   const exporter = createExporter({ db, config, secret: await resolveSecret(db, config) });

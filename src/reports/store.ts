@@ -47,11 +47,12 @@ function submissionFrom(target: Submission, options: { designation: boolean }): 
       AND ($4::boolean OR NOT EXISTS (SELECT 1 FROM report_export_claim x WHERE x.claim_id = c.id AND x.target = '${target}'))`;
 }
 
-const SUBMISSION_SELECT = (target: Submission) => `SELECT ${CLAIM_COLUMNS}, lp.pars_consent, lp.board_ids, lp.state_licenses, lp.protected, lp.profession,
-    d.acpe_uan, d.acpe_activity_type, d.acpe_audience,
-    (SELECT x.export_id FROM report_export_claim x JOIN report_export r ON r.id = x.export_id
-      WHERE x.claim_id = c.id AND x.target = '${target}' ORDER BY r.created_at DESC LIMIT 1) AS last_export_id
-  ${submissionFrom(target, { designation: true })}
+/** Only CPE Monitor needs the UAN, and only a correction the export it corrects: per-row lookups cost at 100k rows. */
+const SUBMISSION_SELECT = (target: Submission, correction: boolean) => `SELECT ${CLAIM_COLUMNS}, lp.pars_consent, lp.board_ids, lp.state_licenses, lp.protected, lp.profession,
+    ${target === 'CPE_MONITOR' ? 'd.acpe_uan, d.acpe_activity_type, d.acpe_audience' : 'NULL AS acpe_uan, NULL AS acpe_activity_type, NULL AS acpe_audience'},
+    ${correction ? `(SELECT x.export_id FROM report_export_claim x JOIN report_export r ON r.id = x.export_id
+      WHERE x.claim_id = c.id AND x.target = '${target}' ORDER BY r.created_at DESC LIMIT 1)` : 'NULL::uuid'} AS last_export_id
+  ${submissionFrom(target, { designation: target === 'CPE_MONITOR' })}
   ORDER BY c.completion_date, c.id`;
 
 export interface SubmissionFilter { scope: Scope; activityId?: string; includeReported: boolean }
@@ -215,7 +216,7 @@ export class ReportStore {
   // ---- submissions (PARS, CPE Monitor) ----------------------------------------------------------------------
 
   submissionQuery(target: Submission, f: SubmissionFilter) {
-    return { sql: SUBMISSION_SELECT(target), countSql: `SELECT count(*)::int AS n ${submissionFrom(target, { designation: false })}`, params: submissionParams(f) };
+    return { sql: SUBMISSION_SELECT(target, f.includeReported), countSql: `SELECT count(*)::int AS n ${submissionFrom(target, { designation: false })}`, params: submissionParams(f) };
   }
 
   async lockTarget(q: TxQueryable, target: Submission): Promise<void> {
