@@ -86,8 +86,13 @@ export class Exporter {
     };
   }
 
+  /** The learner of the previous row: their claims of one day are adjacent, so their ids are decrypted once for them. */
+  private last: { owner: string; ids: ProtectedIds | null } | null = null;
+
   private build(target: Submission, r: SubmissionRowDb): Built {
-    const ids = this.protectedIds(r);
+    const owner = `${r.platform_id}\n${r.sub}\n${r.protected ?? ''}`;
+    const ids = this.last?.owner === owner ? this.last.ids : this.protectedIds(r);
+    this.last = { owner, ids };
     return target === 'PARS_LEARNER'
       ? parsRow(this.facts(r), { boardIds: r.board_ids, stateLicenses: r.state_licenses }, ids)
       : cpeRow(this.facts(r), { uan: r.acpe_uan, activityType: r.acpe_activity_type, audience: r.acpe_audience }, ids, this.o.nabpPattern);
@@ -135,6 +140,7 @@ export class Exporter {
         done += batch.length;
         o.progress?.({ done, total });
       }
+      this.last = null;
       if (rows === 0) throw nothingToSend(o.filter.includeReported);
       return { rowCount: rows, claimCount: rows };
     }, o.sink);
@@ -159,6 +165,7 @@ export class Exporter {
         }
       }
     }
+    this.last = null;
     rows.sort((a, b) => a.flags.closes.localeCompare(b.flags.closes) || a.completionDate.localeCompare(b.completionDate));
     return { rows, total };
   }

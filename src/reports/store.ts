@@ -53,7 +53,7 @@ const SUBMISSION_SELECT = (target: Submission, correction: boolean) => `SELECT $
     ${correction ? `(SELECT x.export_id FROM report_export_claim x JOIN report_export r ON r.id = x.export_id
       WHERE x.claim_id = c.id AND x.target = '${target}' ORDER BY r.created_at DESC LIMIT 1)` : 'NULL::uuid'} AS last_export_id
   ${submissionFrom(target, { designation: target === 'CPE_MONITOR' })}
-  ORDER BY c.completion_date, c.id`;
+  ORDER BY c.completion_date, e.platform_id, e.sub, c.id`;
 
 export interface SubmissionFilter { scope: Scope; activityId?: string; includeReported: boolean }
 
