@@ -13,6 +13,7 @@ import { createLearning, LrsStatementSink } from './learning';
 import { createLrs, LRS_BASE } from './lrs';
 import { createLti } from './lti';
 import { createPassback } from './passback';
+import { createReports } from './reports';
 import { createSandbox } from './sandbox';
 import { resolveSecret } from './secret';
 import { errorHandler, notFound } from './web/errors';
@@ -91,6 +92,12 @@ export async function createApp(options: AppOptions) {
       },
     });
     app.use(learning.router);
+    // Registrars' rosters, transcripts, PARS / CPE Monitor files and outcomes; the learner's own transcript.
+    const reports = createReports({
+      db, config, secret, views, activities: activities.service, requireSession: lti.requireSession,
+      nrps: lti.nrpsClient({ timeoutMs: config.rosterHttpTimeoutMs }),
+    });
+    app.use(reports.router);
     app.use(passback.router);
     app.use(landingPages({ views, requireSession: lti.requireSession }));
 

@@ -45,6 +45,10 @@ export const CONFIG_DOCS: Record<keyof Config, KeyDoc> = {
   passbackCircuitThreshold: { env: 'PASSBACK_CIRCUIT_THRESHOLD', doc: 'Consecutive failures after which a platform gets only one probe at a time.' },
   passbackProbeSeconds: { env: 'PASSBACK_PROBE_SECONDS', doc: 'Interval of the probes to a failing platform; a successful probe makes its waiting scores due at once.' },
   lrsMaxBodyBytes: { env: 'LRS_MAX_BODY_BYTES', doc: 'Largest request body the xAPI LRS at /xapi accepts (statements with attachments, documents); larger ones get 413.' },
+  providerAdmins: { env: 'PROVIDER_ADMINS', doc: 'Comma-separated provider-wide report administrators: `<platform issuer>|<sub>` of a user, or an LTI role URI; they see every course\'s reports.' },
+  providerName: { env: 'PROVIDER_NAME', doc: 'The accredited provider\'s name printed on transcripts.' },
+  exportLayoutDir: { env: 'EXPORT_LAYOUT_DIR', doc: 'Folder of the PARS and CPE Monitor column layouts (pars-learner.json, cpe-monitor.json; unconfirmed, see docs/exports.md).' },
+  rosterHttpTimeoutMs: { env: 'ROSTER_HTTP_TIMEOUT_MS', doc: 'Limit of every HTTP call to an LMS for its course roster (NRPS), in milliseconds.' },
 };
 
 const list = z.union([z.array(z.string()), z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))]);
@@ -92,6 +96,10 @@ const schema = z.object({
   passbackCircuitThreshold: int(1, 10_000),
   passbackProbeSeconds: int(1, 86_400),
   lrsMaxBodyBytes: int(1024, 1024 * 1024 * 1024),
+  providerAdmins: list,
+  providerName: z.string().min(1),
+  exportLayoutDir: z.string().min(1),
+  rosterHttpTimeoutMs: int(100, 120_000),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -140,5 +148,7 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; overrides?: Parti
   if (!config.publicUrl) config.publicUrl = `http://localhost:${config.port}`;
   config.publicUrl = config.publicUrl.replace(/\/+$/, '');
   config.dataDir = path.resolve(config.dataDir);
+  // Relative to the project folder (where config/ is), not to wherever the process was started.
+  config.exportLayoutDir = path.resolve(CONFIG_DIR, '..', config.exportLayoutDir);
   return config;
 }

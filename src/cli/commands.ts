@@ -2,10 +2,12 @@
 import { CREDIT_COMMANDS } from '../credit/cli';
 import { LTI_COMMANDS } from '../lti';
 import { passbackCommands } from '../passback/cli';
+import { reportCommands } from '../reports/cli';
 import type { CliCommand } from './types';
 
 export const COMMANDS: CliCommand[] = [
   ...LTI_COMMANDS,
   ...CREDIT_COMMANDS,
   ...passbackCommands,
+  ...reportCommands,
 ];

@@ -21,6 +21,10 @@ export type { StatementSink } from './sink';
 export { LrsStatementSink, TableStatementSink } from './sink';
 export type { XapiCredentialsHook } from './content';
 export { RULE_VERSION } from './credit';
+/** Reports decrypt NABP ids and birth dates while writing an export row (never logged, never stored in clear). */
+export { PiiCipher } from './pii';
+export type { ProtectedIds, BoardId, StateLicense, Profession } from './model';
+export { PROFESSION_LABELS, STEP_LABELS } from './model';
 
 export function createLearning(options: {
   db: Db;

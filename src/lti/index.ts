@@ -21,6 +21,7 @@ import { ltiRouter } from './routes';
 import { SessionService } from './session';
 import { sessionRouter } from './session-routes';
 import { AgsClient } from './ags';
+import { NrpsClient } from './nrps';
 import { CachedLtiStore } from './platform-cache';
 import { LtiStore } from './store';
 
@@ -31,6 +32,7 @@ export { landingPath } from './routes';
 export { createDeepLinkingResponse, type ResourceLinkItem } from './deep-linking';
 export { AgsClient, AgsError, AGS_SCOPE, scoresUrl, lineItemsQueryUrl } from './ags';
 export type { AgsScore, AgsStage, LineItem } from './ags';
+export { NrpsClient, NrpsError, NRPS_SCOPE, type Member } from './nrps';
 
 declare module 'express-serve-static-core' {
   interface Locals {
@@ -110,6 +112,8 @@ export async function createLti(options: { db: Db; config: Config; secret: strin
     deepLinkingResponse: (launch: LaunchContext, items: ResourceLinkItem[]) => createDeepLinkingResponse(core.provider, launch, items),
     /** An AGS client on this instance's platforms; every HTTP call it makes is limited to `timeoutMs`. */
     agsClient: (o: { timeoutMs: number; tokenMarginSeconds?: number }) => new AgsClient({ core, ...o }),
+    /** An NRPS client (course rosters) sharing the AGS token cache; every HTTP call is limited to `timeoutMs`. */
+    nrpsClient: (o: { timeoutMs: number }) => new NrpsClient({ ags: new AgsClient({ core, timeoutMs: o.timeoutMs }), timeoutMs: o.timeoutMs }),
     frameAncestors: () => ancestors,
     refreshPlatforms: refreshAncestors,
     async close() {
