@@ -67,6 +67,13 @@ export function parseProfile(body: unknown, nabpPattern: RegExp): FormResult<Pro
     if (v.birthDay === null) errors.push({ field: 'birthDay', message: 'Enter the day of your birth (CPE Monitor matches it).' });
     else if (v.birthMonth !== null && v.birthDay > DAYS_IN_MONTH[v.birthMonth - 1]!) errors.push({ field: 'birthDay', message: 'That month has fewer days.' });
     if (v.birthMonth !== null && v.birthDay !== null) protectedIds = { nabpEprofileId: v.nabpEprofileId, birthMonth: v.birthMonth, birthDay: v.birthDay };
+  } else if (v.profession === 'physician' && (v.birthMonth !== null || v.birthDay !== null)) {
+    // ACCME PARS matches a physician to their board by birth month and day (cme-credit 3.x): optional, kept encrypted,
+    // never an NABP id for a physician.
+    if (v.birthMonth === null) errors.push({ field: 'birthMonth', message: 'Choose the month of your birth, or leave both birth fields empty.' });
+    if (v.birthDay === null) errors.push({ field: 'birthDay', message: 'Enter the day of your birth, or leave both birth fields empty.' });
+    else if (v.birthMonth !== null && v.birthDay > DAYS_IN_MONTH[v.birthMonth - 1]!) errors.push({ field: 'birthDay', message: 'That month has fewer days.' });
+    if (v.birthMonth !== null && v.birthDay !== null) protectedIds = { nabpEprofileId: '', birthMonth: v.birthMonth, birthDay: v.birthDay };
   }
   if (errors.length) return { ok: false, errors };
   return { ok: true, value: { profession: v.profession, degree: v.degree, parsConsent: v.parsConsent, boardIds, stateLicenses, protectedIds } };

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { loadConfig } from '../../src/config';
+import { PiiCipher } from '../../src/learning';
 import { harness } from '../helpers/harness';
 import { buildActivity, get, instructorIn, post } from '../helpers/cme';
 import { learnerLaunch, pharmacist, physician, redirectOf, startPath } from '../helpers/learner-path';
@@ -49,7 +50,7 @@ describe('Learner profile', () => {
     expect(await profileRow(l.sub)).to.equal(undefined);
   });
 
-  it('when a physician sends NABP fields or a nursing degree, then the NABP fields are not kept and the degree is refused', async () => {
+  it('when a physician sends NABP fields or a nursing degree, then the NABP id is not kept (the birth date is, for PARS) and the degree is refused', async () => {
     const l = await learnerLaunch(activityId);
     const bad = await post('/learner/profile', { s: l.token, ...physician, degree: 'RN' });
     expect(bad.status).to.equal(400);
@@ -57,7 +58,10 @@ describe('Learner profile', () => {
     const ok = await post('/learner/profile', { s: l.token, ...physician, nabpEprofileId: '1234567', birthMonth: '1', birthDay: '2' });
     expect(ok.status).to.equal(303);
     const row = await profileRow(l.sub);
-    expect(row!.protected).to.equal(null);
+    expect(row!.protected).to.be.a('string').and.not.contain('1234567');
+    const secret = (await harness().accrue.accrue.db.query<{ value: string }>("SELECT value FROM app_setting WHERE key = 'secret'")).rows[0]!.value;
+    const clear = new PiiCipher(secret).decrypt(row!.protected!, { platformId: harness().lms.id, sub: l.sub });
+    expect(clear).to.deep.equal({ nabpEprofileId: '', birthMonth: 1, birthDay: 2 });
     expect(row!.board_ids).to.deep.equal([{ board: 'ABIM', id: '123456' }]);
   });
 
