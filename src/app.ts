@@ -9,7 +9,12 @@ import { createCertificates } from './certificates';
 import type { Config } from './config';
 import { openDatabase, type Db } from './db';
 import { createLogger, type Logger } from './log';
+import { createActivities } from './activities';
+import { createLearning, LrsStatementSink } from './learning';
+import { createLrs, LRS_BASE } from './lrs';
 import { createLti } from './lti';
+import { createPassback } from './passback';
+import { createReports } from './reports';
 import { createSandbox } from './sandbox';
 import { resolveSecret } from './secret';
 import { errorHandler, notFound } from './web/errors';
@@ -36,6 +41,8 @@ export async function createApp(options: AppOptions) {
     const lti = await createLti({ db, config, secret, views });
     closers.push(() => lti.close());
 
+    const lrs = createLrs({ db, config, log });
+
     const app = express();
     app.disable('x-powered-by');
     app.set('trust proxy', 'loopback, linklocal, uniquelocal');
@@ -58,9 +65,43 @@ export async function createApp(options: AppOptions) {
       }
     });
 
+    // Scores owed to the LMS: the outbox, its worker (PASSBACK_WORKER) and the admin page.
+    const passback = await createPassback({ db, lti, config, log, views, requireSession: lti.requireSession });
+    closers.push(() => passback.close());
+
+    // The LRS parses its own bodies (raw, multipart/mixed) and answers errors in xAPI form.
+    app.use(LRS_BASE, lrs.router);
     app.use(lti.router);
     const certificates = await createCertificates({ db, config, secret, views, requireSession: lti.requireSession });
     app.use(certificates.router);
+    const activities = createActivities({
+      db, publicUrl: config.publicUrl, views, requireSession: lti.requireSession, deepLinkingResponse: lti.deepLinkingResponse,
+    });
+    app.use(...activities.routers);
+    // Every learning event is a statement in Accrue's own LRS, written in the same transaction as its evidence.
+    const learning = createLearning({
+      db, activities: activities.service, sink: new LrsStatementSink(lrs.statements), secret, publicUrl: config.publicUrl, views,
+      requireSession: lti.requireSession, nabpEprofilePattern: config.nabpEprofilePattern,
+      heartbeatSeconds: config.heartbeatSeconds, heartbeatCapSeconds: config.heartbeatCapSeconds,
+      // An award owes the LMS a score (the best post-test score, or completion): enqueued in the award's transaction.
+      onAward: async (q, award) => {
+        const target = passback.targetFromLaunch(award.launch, { label: award.activity.title, scoreMaximum: 100, resourceId: award.activity.id });
+        if (!target) return;
+        const scoreGiven = award.bestScoreScaled === null ? 100 : Math.round(award.bestScoreScaled * 10000) / 100;
+        await passback.enqueue(q, {
+          idempotencyKey: `enrollment:${award.enrollmentId}:award`, kind: 'award', target,
+          score: { scoreGiven, scoreMaximum: 100, comment: `Credit awarded for ${award.activity.title}.` },
+        });
+      },
+    });
+    app.use(learning.router);
+    // Registrars' rosters, transcripts, PARS / CPE Monitor files and outcomes; the learner's own transcript.
+    const reports = createReports({
+      db, config, secret, views, activities: activities.service, requireSession: lti.requireSession,
+      nrps: lti.nrpsClient({ timeoutMs: config.rosterHttpTimeoutMs }),
+    });
+    app.use(reports.router);
+    app.use(passback.router);
     app.use(landingPages({ views, requireSession: lti.requireSession }));
 
     let sandbox: Awaited<ReturnType<typeof createSandbox>> | undefined;
@@ -78,7 +119,7 @@ export async function createApp(options: AppOptions) {
     app.use(errorHandler({ log, views }));
 
     return {
-      app, db, lti, sandbox, log, config, certificates,
+      app, db, lti, lrs, passback, certificates, sandbox, log, config,
       async close() {
         for (const c of closers.reverse()) await c().catch(() => undefined);
         if (ownsDb) await db.close();

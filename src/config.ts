@@ -31,8 +31,25 @@ export const CONFIG_DOCS: Record<keyof Config, KeyDoc> = {
   frameAncestors: { env: 'FRAME_ANCESTORS', doc: 'Extra origins allowed to frame Accrue; registered platforms are always allowed.' },
   toolName: { env: 'TOOL_NAME', doc: 'Tool name shown to platforms in registration.' },
   toolDescription: { env: 'TOOL_DESCRIPTION', doc: 'Tool description shown to platforms in registration.' },
-  issuerName: { env: 'ISSUER_NAME', doc: 'Name of the accredited provider that issues certificates and signs their credentials; empty = TOOL_NAME.' },
-  issuerUrl: { env: 'ISSUER_URL', doc: 'Home page of the issuing provider, shown in its public issuer profile (/issuer); empty = none.' },
+  nabpEprofilePattern: { env: 'NABP_EPROFILE_PATTERN', doc: 'Regular expression a pharmacist\'s NABP e-Profile ID must match (its format is unconfirmed: adjust without a release).' },
+  heartbeatSeconds: { env: 'HEARTBEAT_SECONDS', doc: 'How often a visible learner page reports time on task.' },
+  heartbeatCapSeconds: { env: 'HEARTBEAT_CAP_SECONDS', doc: 'Most time on task one heartbeat may add (never more than the wall-clock since the previous one).' },
+  passbackWorker: { env: 'PASSBACK_WORKER', doc: 'Run the worker that delivers scores to the LMS (AGS) in this process; any number of processes may share the outbox.' },
+  passbackPollMs: { env: 'PASSBACK_POLL_MS', doc: 'How often an idle passback worker looks for due scores, in milliseconds.' },
+  passbackConcurrency: { env: 'PASSBACK_CONCURRENCY', doc: 'Scores one worker delivers at the same time.' },
+  passbackHttpTimeoutMs: { env: 'PASSBACK_HTTP_TIMEOUT_MS', doc: 'Limit of every HTTP call to an LMS (token, line items, score), in milliseconds.' },
+  passbackLeaseSeconds: { env: 'PASSBACK_LEASE_SECONDS', doc: 'Lease of a score being delivered; a worker that dies is taken over after it (raised to cover 4 HTTP timeouts).' },
+  passbackBackoffBaseSeconds: { env: 'PASSBACK_BACKOFF_BASE_SECONDS', doc: 'First retry delay of a failed score; doubled each attempt, with jitter.' },
+  passbackBackoffMaxSeconds: { env: 'PASSBACK_BACKOFF_MAX_SECONDS', doc: 'Longest delay between two attempts of one score.' },
+  passbackMaxAgeHours: { env: 'PASSBACK_MAX_AGE_HOURS', doc: 'A score still failing after this many hours is marked failed (kept, re-deliverable by hand).' },
+  passbackCircuitThreshold: { env: 'PASSBACK_CIRCUIT_THRESHOLD', doc: 'Consecutive failures after which a platform gets only one probe at a time.' },
+  passbackProbeSeconds: { env: 'PASSBACK_PROBE_SECONDS', doc: 'Interval of the probes to a failing platform; a successful probe makes its waiting scores due at once.' },
+  lrsMaxBodyBytes: { env: 'LRS_MAX_BODY_BYTES', doc: 'Largest request body the xAPI LRS at /xapi accepts (statements with attachments, documents); larger ones get 413.' },
+  providerAdmins: { env: 'PROVIDER_ADMINS', doc: 'Comma-separated provider-wide report administrators: `<platform issuer>|<sub>` of a user, or an LTI role URI; they see every course\'s reports.' },
+  providerName: { env: 'PROVIDER_NAME', doc: 'The accredited provider\'s name printed on transcripts.' },
+  exportLayoutDir: { env: 'EXPORT_LAYOUT_DIR', doc: 'Folder of the PARS and CPE Monitor column layouts (pars-learner.json, cpe-monitor.json; unconfirmed, see docs/exports.md).' },
+  rosterHttpTimeoutMs: { env: 'ROSTER_HTTP_TIMEOUT_MS', doc: 'Limit of every HTTP call to an LMS for its course roster (NRPS), in milliseconds.' },
+  issuerUrl: { env: 'ISSUER_URL', doc: 'Home page of the issuing provider, shown in its public issuer profile (/issuer) and its credentials; empty = none.' },
 };
 
 const list = z.union([z.array(z.string()), z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))]);
@@ -59,7 +76,31 @@ const schema = z.object({
   frameAncestors: list,
   toolName: z.string().min(1),
   toolDescription: z.string(),
-  issuerName: z.string(),
+  nabpEprofilePattern: z.string().min(1).refine((s) => {
+    try {
+      new RegExp(s);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be a valid regular expression'),
+  heartbeatSeconds: int(5, 600),
+  heartbeatCapSeconds: int(5, 3600),
+  passbackWorker: bool,
+  passbackPollMs: int(50, 600_000),
+  passbackConcurrency: int(1, 256),
+  passbackHttpTimeoutMs: int(100, 300_000),
+  passbackLeaseSeconds: int(5, 86_400),
+  passbackBackoffBaseSeconds: int(1, 86_400),
+  passbackBackoffMaxSeconds: int(1, 7 * 86_400),
+  passbackMaxAgeHours: int(1, 90 * 24),
+  passbackCircuitThreshold: int(1, 10_000),
+  passbackProbeSeconds: int(1, 86_400),
+  lrsMaxBodyBytes: int(1024, 1024 * 1024 * 1024),
+  providerAdmins: list,
+  providerName: z.string().min(1),
+  exportLayoutDir: z.string().min(1),
+  rosterHttpTimeoutMs: int(100, 120_000),
   issuerUrl: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]),
 });
 
@@ -109,5 +150,7 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; overrides?: Parti
   if (!config.publicUrl) config.publicUrl = `http://localhost:${config.port}`;
   config.publicUrl = config.publicUrl.replace(/\/+$/, '');
   config.dataDir = path.resolve(config.dataDir);
+  // Relative to the project folder (where config/ is), not to wherever the process was started.
+  config.exportLayoutDir = path.resolve(CONFIG_DIR, '..', config.exportLayoutDir);
   return config;
 }

@@ -21,8 +21,8 @@ export class AppError extends Error {
 
 /** An LTI launch or login that must be refused (OIDC Core 3.1.3.7, LTI 1.3 Core 5.1.3). Always 4xx. */
 export class LaunchError extends AppError {
-  constructor(code: string, message: string, httpStatus = 400) {
-    super({ code, httpStatus, kind: 'launch', message });
+  constructor(code: string, message: string, httpStatus = 400, details?: Record<string, unknown>) {
+    super({ code, httpStatus, kind: 'launch', message, details });
     this.name = 'LaunchError';
   }
 }

@@ -6,13 +6,17 @@
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
-const REDACT = /(secret|password|passwd|token|ltik|id_token|authorization|cookie|private|key|nonce|state|nabp|eprofile|birth|dob|email|ssn|signature|credential|session)/i;
+const REDACT = /(secret|password|passwd|token|ltik|id_token|authorization|cookie|private|key|nonce|state|nabp|eprofile|birth|dob|email|mbox|ssn|signature|credential|session)/i;
 const MAX_DEPTH = 5;
+/** An email address inside any string (an error message, an xAPI IRI, a free-text reason) is masked as well. */
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+const maskEmails = (s: string) => s.replace(EMAIL, '[email]');
 
 export function redact(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return maskEmails(value);
   if (value === null || typeof value !== 'object') return value;
   if (depth >= MAX_DEPTH) return '[depth]';
-  if (value instanceof Error) return { name: value.name, message: value.message };
+  if (value instanceof Error) return { name: value.name, message: maskEmails(value.message) };
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
@@ -35,7 +39,7 @@ export function createLogger(options: { level: LogLevel; base?: Record<string, u
   const base = options.base ?? {};
   const emit = (level: Exclude<LogLevel, 'silent'>, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[level] < min) return;
-    const entry = { time: new Date().toISOString(), level, msg, ...(redact({ ...base, ...fields }) as object) };
+    const entry = { time: new Date().toISOString(), level, msg: maskEmails(msg), ...(redact({ ...base, ...fields }) as object) };
     write(JSON.stringify(entry));
   };
   return {

@@ -42,7 +42,7 @@ export function sampleContexts() {
 
 export interface CertificatesOptions {
   db: Db;
-  config: Pick<Config, 'publicUrl' | 'issuerName' | 'issuerUrl' | 'toolName'>;
+  config: Pick<Config, 'publicUrl' | 'providerName' | 'issuerUrl'>;
   secret: string;
   /** Another template file (tests, template-check); default views/certificates/certificate.hbs. */
   templateFile?: string;
@@ -52,7 +52,7 @@ export interface CertificatesOptions {
 export async function createCertificateCore(options: CertificatesOptions) {
   const { db, config } = options;
   const template = loadTemplate({ file: options.templateFile, samples: sampleContexts() });
-  const issuer = { id: `${config.publicUrl}/issuer`, name: config.issuerName || config.toolName, ...(config.issuerUrl ? { url: config.issuerUrl } : {}) };
+  const issuer = { id: `${config.publicUrl}/issuer`, name: config.providerName, ...(config.issuerUrl ? { url: config.issuerUrl } : {}) };
   const keys = new KeyRing(db, options.secret, (kid) => `${config.publicUrl}/issuer/keys/${kid}`);
   await keys.ensureSigningKey();
   const service = new CertificateService({ db, keys, template, publicUrl: config.publicUrl, issuer, secret: options.secret });

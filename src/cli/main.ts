@@ -8,9 +8,11 @@ import { AppError } from '../errors';
 import { COMMANDS } from './commands';
 import { CliUsageError, type CliContext, type CliIo } from './types';
 
-export function parseArgs(argv: string[]): { positional: string[]; flags: Record<string, string | true> } {
+/** `flags` keeps the last value of each flag; `lists` keeps every value of a repeated flag, in order. */
+export function parseArgs(argv: string[]): { positional: string[]; flags: Record<string, string | true>; lists: Record<string, (string | true)[]> } {
   const positional: string[] = [];
   const flags: Record<string, string | true> = {};
+  const lists: Record<string, (string | true)[]> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a.startsWith('--')) {
@@ -18,9 +20,10 @@ export function parseArgs(argv: string[]): { positional: string[]; flags: Record
       if (inline !== undefined) flags[k] = inline;
       else if (argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--')) flags[k] = argv[++i]!;
       else flags[k] = true;
+      (lists[k] ??= []).push(flags[k]!);
     } else positional.push(a);
   }
-  return { positional, flags };
+  return { positional, flags, lists };
 }
 
 function usage(io: CliIo): void {
@@ -30,7 +33,7 @@ function usage(io: CliIo): void {
 }
 
 export async function runCli(argv: string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const { positional, flags } = parseArgs(argv);
+  const { positional, flags, lists } = parseArgs(argv);
   const [group, name, ...args] = positional;
   if (!group || flags.help === true) {
     usage(io);
@@ -47,6 +50,7 @@ export async function runCli(argv: string[], io: CliIo, env: NodeJS.ProcessEnv =
     const config = loadConfig({ env });
     const ctx: CliContext = {
       config, io, args, flags,
+      flagList: (name) => lists[name] ?? [],
       async db() {
         db ??= await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
         return db;

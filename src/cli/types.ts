@@ -15,6 +15,8 @@ export interface CliContext {
   db(): Promise<Db>;
   args: string[];
   flags: Record<string, string | true>;
+  /** Every value of a flag given several times (`--deployment a --deployment b`), in order; `flags` keeps the last. */
+  flagList(name: string): (string | true)[];
 }
 
 export interface CliCommand {

@@ -12,11 +12,47 @@ export interface Queryable {
   query<R extends QueryResultRow = QueryResultRow>(sql: string, params?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
 }
 
+/** A connection inside a transaction: it can also read a large result in batches through a cursor. */
+export interface TxQueryable extends Queryable {
+  /** Rows of `sql` in batches of `batchSize` through DECLARE CURSOR / FETCH, on this transaction's connection. */
+  stream<R extends QueryResultRow = QueryResultRow>(sql: string, params?: unknown[], batchSize?: number): AsyncGenerator<R[], void, undefined>;
+}
+
 export interface Db extends Queryable {
   readonly kind: 'server' | 'embedded';
   /** Runs fn in one transaction on one connection; commits if it resolves, rolls back if it throws. */
-  tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+  tx<T>(fn: (q: TxQueryable) => Promise<T>): Promise<T>;
+  /**
+   * Rows of `sql` in batches, read through a server-side cursor in a read-only transaction of its own, so a result
+   * of any size is held one batch at a time (the same on PGlite and on a server). Leaving the loop early closes it.
+   * Embedded PGlite has one connection: nothing else can query until the loop ends.
+   */
+  stream<R extends QueryResultRow = QueryResultRow>(sql: string, params?: unknown[], batchSize?: number): AsyncGenerator<R[], void, undefined>;
   close(): Promise<void>;
+}
+
+let cursorSeq = 0;
+
+/** DECLARE / FETCH / CLOSE on a connection already inside a transaction (a cursor without HOLD lives in one). */
+async function* cursorBatches<R extends QueryResultRow>(client: PoolClient, sql: string, params: unknown[], batchSize: number): AsyncGenerator<R[], void, undefined> {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError('batchSize must be a positive integer');
+  const name = `accrue_cursor_${++cursorSeq}`;
+  await client.query(`DECLARE ${name} NO SCROLL CURSOR FOR ${sql}`, params);
+  // An early exit (break, throw) skips the CLOSE: the transaction's COMMIT or ROLLBACK drops the cursor.
+  for (;;) {
+    const res = await client.query<R>(`FETCH FORWARD ${batchSize} FROM ${name}`);
+    if (res.rows.length === 0) break;
+    yield res.rows;
+    if (res.rows.length < batchSize) break;
+  }
+  await client.query(`CLOSE ${name}`);
+}
+
+function txQueryable(client: PoolClient): TxQueryable {
+  return {
+    query: (sql, params) => client.query(sql, params as unknown[]) as never,
+    stream: (sql, params, batchSize = 1000) => cursorBatches(client, sql, params ?? [], batchSize),
+  };
 }
 
 export class DatabaseUnavailableError extends Error {
@@ -35,13 +71,25 @@ function wrapPool(pool: Pool, kind: Db['kind'], onClose: () => Promise<void>): D
       const client: PoolClient = await pool.connect();
       try {
         await client.query('BEGIN');
-        const result = await fn({ query: (sql, params) => client.query(sql, params as unknown[]) as never });
+        const result = await fn(txQueryable(client));
         await client.query('COMMIT');
         return result;
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw err;
       } finally {
+        client.release();
+      }
+    },
+    async *stream(sql, params, batchSize = 1000) {
+      const client: PoolClient = await pool.connect();
+      let ok = false;
+      try {
+        await client.query('BEGIN READ ONLY');
+        for await (const rows of cursorBatches(client, sql, params ?? [], batchSize)) yield rows as never;
+        ok = true;
+      } finally {
+        await client.query(ok ? 'COMMIT' : 'ROLLBACK').catch(() => undefined);
         client.release();
       }
     },
@@ -66,17 +114,31 @@ async function openServer(url: string, poolSize: number): Promise<Db> {
   return wrapPool(pool, 'server', async () => undefined);
 }
 
+/** Lock files this process holds: its own pid in a lock file is ours only if it is in here. */
+const heldLocks = new Set<string>();
+
+const inUse = (dataDir: string, pid: number) => new DatabaseUnavailableError(
+  `The embedded database in ${dataDir} is in use by another Accrue process (pid ${pid}). Stop it first, or run Accrue on a PostgreSQL server (DATABASE_URL), where the CLI works while Accrue runs.`,
+);
+
 /**
  * PGlite is one process's database: a second process opening the same folder would corrupt it. A lock file with
- * our pid keeps it to one, and says who holds it (a stale lock of a dead process is taken over).
+ * our pid keeps it to one, and says who holds it (a stale lock of a dead process is taken over). A lock with our
+ * own pid is stale (a container restarted with the same pid) unless this process holds it: a second open in the
+ * same process (an in-process CLI, a second app) is refused like one from another process.
  */
 function lockDataDir(dataDir: string): () => void {
   fs.mkdirSync(dataDir, { recursive: true });
   const lock = path.join(dataDir, 'accrue.lock');
+  if (heldLocks.has(lock)) throw inUse(dataDir, process.pid);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
-      return () => fs.rmSync(lock, { force: true });
+      heldLocks.add(lock);
+      return () => {
+        heldLocks.delete(lock);
+        fs.rmSync(lock, { force: true });
+      };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const pid = Number(fs.readFileSync(lock, 'utf8').trim());
@@ -86,11 +148,7 @@ function lockDataDir(dataDir: string): () => void {
       } catch {
         alive = false;
       }
-      if (alive) {
-        throw new DatabaseUnavailableError(
-          `The embedded database in ${dataDir} is in use by another Accrue process (pid ${pid}). Stop it first, or run Accrue on a PostgreSQL server (DATABASE_URL), where the CLI works while Accrue runs.`,
-        );
-      }
+      if (alive) throw inUse(dataDir, pid);
       fs.rmSync(lock, { force: true });
     }
   }

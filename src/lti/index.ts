@@ -2,18 +2,26 @@
  * LTI feature face. The only place that imports ltijs.
  * Glossary: Platform = an LMS registration (issuer + client id); Deployment = one placement of the tool;
  * LaunchContext = what an accepted launch tells us; session token = the short-lived key to a launch's context.
+ * Platform storage = the platform's postMessage key/value store (lti_storage_target), which stands in for the state
+ * cookie when the browser blocks third-party cookies; new window = the same login restarted top-level, first-party
+ * (client-storage.ts, cookieless.ts).
  */
-import type { RequestHandler } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { Config } from '../config';
 import type { Db } from '../db';
 import { AuthError, ForbiddenError } from '../errors';
 import type { ViewEngine } from '../web/views';
 import type { AppRole, LaunchContext } from './model';
+import { CookielessLaunch } from './cookieless';
 import { OidcService } from './oidc';
 import { PlatformRegistry } from './platforms';
+import { createDeepLinkingResponse, type ResourceLinkItem } from './deep-linking';
 import { createLtiCore } from './provider';
 import { ltiRouter } from './routes';
 import { SessionService } from './session';
+import { sessionRouter } from './session-routes';
+import { AgsClient } from './ags';
+import { NrpsClient } from './nrps';
 import { CachedLtiStore } from './platform-cache';
 import { LtiStore } from './store';
 
@@ -21,6 +29,10 @@ export type { AppRole, LaunchContext, PlatformRecord } from './model';
 export type { NewPlatform } from './platforms';
 export { PlatformRegistry } from './platforms';
 export { landingPath } from './routes';
+export { createDeepLinkingResponse, type ResourceLinkItem } from './deep-linking';
+export { AgsClient, AgsError, AGS_SCOPE, scoresUrl, lineItemsQueryUrl } from './ags';
+export type { AgsScore, AgsStage, LineItem } from './ags';
+export { NrpsClient, NrpsError, NRPS_SCOPE, type Member } from './nrps';
 
 declare module 'express-serve-static-core' {
   interface Locals {
@@ -64,8 +76,8 @@ export async function createLti(options: { db: Db; config: Config; secret: strin
   ];
   timers.forEach((t) => t.unref());
 
-  const router = ltiRouter({
-    oidc, sessions, registry, views: options.views,
+  const launchRouter = ltiRouter({
+    oidc, cookieless: new CookielessLaunch(hotStore, oidc), sessions, registry, views: options.views,
     tool: { publicUrl: config.publicUrl, name: config.toolName, description: config.toolDescription, autoActivate: config.autoActivatePlatforms },
     secureCookies: config.publicUrl.startsWith('https://') || config.env === 'production',
     stateTtlSeconds: config.stateTtlSeconds, maxIdTokenBytes: config.maxIdTokenBytes,
@@ -91,8 +103,17 @@ export async function createLti(options: { db: Db; config: Config; secret: strin
     }
   };
 
+  const router = Router();
+  router.use(launchRouter, sessionRouter({ requireSession, ttlMinutes: config.sessionTtlMinutes }));
+
   return {
     router, registry, sessions, requireSession, core,
+    /** The signed deep-linking response form for a deep-linking launch (LTI-DL 2.0 4.5). */
+    deepLinkingResponse: (launch: LaunchContext, items: ResourceLinkItem[]) => createDeepLinkingResponse(core.provider, launch, items),
+    /** An AGS client on this instance's platforms; every HTTP call it makes is limited to `timeoutMs`. */
+    agsClient: (o: { timeoutMs: number; tokenMarginSeconds?: number }) => new AgsClient({ core, ...o }),
+    /** An NRPS client (course rosters) sharing the AGS token cache; every HTTP call is limited to `timeoutMs`. */
+    nrpsClient: (o: { timeoutMs: number }) => new NrpsClient({ ags: new AgsClient({ core, timeoutMs: o.timeoutMs }), timeoutMs: o.timeoutMs }),
     frameAncestors: () => ancestors,
     refreshPlatforms: refreshAncestors,
     async close() {
@@ -103,3 +124,7 @@ export async function createLti(options: { db: Db; config: Config; secret: strin
 }
 
 export type Lti = Awaited<ReturnType<typeof createLti>>;
+
+export { createPlatformAdmin, type PlatformAdmin } from './admin';
+export { canvasDeveloperKey, moodleToolSettings, MANIFEST_FILES, type ManifestTool } from './manifest';
+export { LTI_COMMANDS } from './cli';

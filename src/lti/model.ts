@@ -17,6 +17,16 @@ export interface PlatformRecord {
   active: boolean;
 }
 
+/** The parameters of an OIDC login initiation (LTI 1.3 Core 5.1.1), as the platform sent them. */
+export interface LoginParams {
+  iss?: string;
+  login_hint?: string;
+  target_link_uri?: string;
+  lti_message_hint?: string;
+  client_id?: string;
+  lti_deployment_id?: string;
+}
+
 export type AppRole = 'learner' | 'instructor' | 'admin';
 export type MessageType = 'LtiResourceLinkRequest' | 'LtiDeepLinkingRequest';
 

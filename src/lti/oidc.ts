@@ -7,8 +7,9 @@ import crypto from 'node:crypto';
 import { createRemoteJWKSet, decodeProtectedHeader, importJWK, importSPKI, jwtVerify, errors as joseErrors, type JWTVerifyGetKey } from 'jose';
 import { LaunchError } from '../errors';
 import { checkLtiClaims, checkStandardClaims, checkStorableStrings } from './claims';
-import type { LaunchContext, PlatformRecord } from './model';
-import type { LtiStore } from './store';
+import { nonceKey, platformStorageOrigin, stateKey, usableStorageTarget, type StorageLoginPage } from './client-storage';
+import type { LaunchContext, LoginParams, PlatformRecord } from './model';
+import type { ConsumedLoginState, LtiStore } from './store';
 
 export interface OidcOptions {
   publicUrl: string;
@@ -18,27 +19,46 @@ export interface OidcOptions {
   maxIdTokenBytes: number;
 }
 
-export interface LoginRequest {
-  iss?: string;
-  login_hint?: string;
-  target_link_uri?: string;
-  lti_message_hint?: string;
-  client_id?: string;
-  lti_deployment_id?: string;
+export interface LoginRequest extends LoginParams {
   lti_storage_target?: string;
+}
+
+export interface LoginResult {
+  /** The platform's authentication request (OIDC Core 3.1.2.1). */
+  redirect: string;
+  state: string;
+  /** The secret the state cookie carries (and, with platform storage, the value under `state_<state>`). */
+  browserBinding: string;
+  /** Present when the platform offers platform storage (lti_storage_target): what the login page stores. */
+  storage?: StorageLoginPage;
+}
+
+/**
+ * What the browser proves it holds for the state: the state cookie's value, or (no cookie) the two values the login
+ * put in platform storage, read back by the launch page.
+ */
+export interface LaunchInput {
+  idToken?: unknown;
+  state?: unknown;
+  browserBinding?: string;
+  storage?: { stateValue?: unknown; nonceValue?: unknown };
 }
 
 export const LAUNCH_PATH = '/lti/launch';
 // Three base64url parts; the signature may be empty so that an unsigned (`alg: none`) token is named as such below.
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 // Our states are 32 random bytes in base64url; anything else cannot be ours and never reaches the database.
-const STATE_SHAPE = /^[A-Za-z0-9_-]{16,200}$/;
+export const STATE_SHAPE = /^[A-Za-z0-9_-]{16,200}$/;
 // Login parameters that reach the database or our own checks: PostgreSQL text cannot hold U+0000 (a 500 otherwise),
 // and control characters have no place in them. login_hint and lti_message_hint are opaque to us and only forwarded.
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 const CHECKED_LOGIN_PARAMS = ['iss', 'client_id', 'lti_deployment_id', 'target_link_uri', 'lti_storage_target'] as const;
+// Login parameters kept for a restart in a new window go into jsonb, which refuses U+0000 and broken Unicode.
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const MAX_STORAGE_VALUE = 200;
 const random = () => crypto.randomBytes(32).toString('base64url');
 export const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('base64url');
+export const unknownState = () => new LaunchError('UNKNOWN_STATE', 'This launch does not answer a login started here, or was already used. Launch again from your course.', 401);
 
 export class OidcService {
   private readonly keySets = new Map<string, JWTVerifyGetKey>();
@@ -51,8 +71,11 @@ export class OidcService {
     return this.options.publicUrl + LAUNCH_PATH;
   }
 
-  /** Step 1: the platform's login initiation. Returns where to send the browser and the cookie binding it. */
-  async login(req: LoginRequest): Promise<{ redirect: string; state: string; browserBinding: string; storageTarget?: string }> {
+  /**
+   * Step 1: the platform's login initiation. Returns where to send the browser and the secret that binds the state
+   * to it: the state cookie's value, and, when the platform offers platform storage, the values to store there.
+   */
+  async login(req: LoginRequest): Promise<LoginResult> {
     for (const name of CHECKED_LOGIN_PARAMS) {
       if (CONTROL_CHARS.test(req[name] ?? '')) {
         throw new LaunchError('INVALID_LOGIN_REQUEST', `The login initiation parameter ${name} contains control characters.`);
@@ -71,25 +94,37 @@ export class OidcService {
     const state = random();
     const nonce = random();
     const binding = random();
+    const storageTarget = usableStorageTarget(req.lti_storage_target);
+    const nonceBinding = storageTarget ? random() : undefined;
+    const params: LoginParams = {
+      iss: req.iss, login_hint: req.login_hint, target_link_uri: req.target_link_uri, lti_message_hint: req.lti_message_hint,
+      client_id: req.client_id, lti_deployment_id: req.lti_deployment_id,
+    };
     await this.store.saveLoginState({
-      state, nonce, platformId: platform.id, browserBinding: sha256(binding), targetLinkUri: req.target_link_uri,
-      storageTarget: req.lti_storage_target, ttlSeconds: this.options.stateTtlSeconds,
+      state, nonce, platformId: platform.id, browserBinding: sha256(binding), storageNonceBinding: nonceBinding && sha256(nonceBinding),
+      targetLinkUri: req.target_link_uri, storageTarget, ttlSeconds: this.options.stateTtlSeconds,
+      loginParams: Object.values(params).some((v) => v !== undefined && UNSTORABLE.test(v)) ? null : params,
     });
     const url = new URL(platform.authEndpoint);
-    const params: Record<string, string | undefined> = {
+    const query: Record<string, string | undefined> = {
       scope: 'openid', response_type: 'id_token', response_mode: 'form_post', prompt: 'none',
       client_id: platform.clientId, redirect_uri: this.redirectUri, login_hint: req.login_hint,
       lti_message_hint: req.lti_message_hint, state, nonce,
     };
-    for (const [k, v] of Object.entries(params)) if (v !== undefined) url.searchParams.set(k, v);
-    return { redirect: url.toString(), state, browserBinding: binding, storageTarget: req.lti_storage_target };
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
+    const redirect = url.toString();
+    const storage = storageTarget && nonceBinding ? {
+      target: storageTarget, platformOrigin: platformStorageOrigin(platform.authEndpoint), next: redirect,
+      stateKey: stateKey(state), stateValue: binding, nonceKey: nonceKey(nonce), nonceValue: nonceBinding,
+    } : undefined;
+    return { redirect, state, browserBinding: binding, storage };
   }
 
   /**
-   * Step 2: the id_token POST. `browserBinding` is what the browser proves it holds for this state (the state
-   * cookie); the caller passes undefined when the browser sent none, and the launch is refused.
+   * The checks a launch POST must pass before anything is looked up: an id_token shaped like a signed JWT of an
+   * accepted algorithm and a state shaped like ours. Returns the state.
    */
-  async launch(input: { idToken?: unknown; state?: unknown; browserBinding?: string }): Promise<LaunchContext> {
+  checkLaunchShape(input: { idToken?: unknown; state?: unknown }): { idToken: string; state: string } {
     const { idToken, state } = input;
     if (typeof idToken !== 'string' || idToken.length === 0) throw new LaunchError('MISSING_ID_TOKEN', 'The launch carried no id_token.');
     if (Buffer.byteLength(idToken) > this.options.maxIdTokenBytes) throw new LaunchError('ID_TOKEN_TOO_LARGE', 'The id_token is larger than this tool accepts.', 413);
@@ -103,16 +138,18 @@ export class OidcService {
     // IMS Security Framework 5.1.3 item 6: RS256 only. Refuses `none` and HS256 (an HMAC keyed with a public value).
     if (header.alg !== 'RS256') throw new LaunchError('UNSUPPORTED_ALG', 'The id_token must be signed with RS256.');
     if (typeof state !== 'string' || state.length === 0) throw new LaunchError('MISSING_STATE', 'The launch carried no state.');
-    const unknownState = () => new LaunchError('UNKNOWN_STATE', 'This launch does not answer a login started here, or was already used. Launch again from your course.', 401);
     if (!STATE_SHAPE.test(state)) throw unknownState();
+    return { idToken, state };
+  }
 
-    // The state is taken only by the browser holding its cookie (OIDC Core 3.1.2.1, state bound to the user agent):
-    // another browser presenting an intercepted state is refused and leaves it for the rightful one.
-    const saved = await this.store.consumeLoginState(state, input.browserBinding ? sha256(input.browserBinding) : undefined);
-    if (saved === 'unknown') throw unknownState();
-    if (saved === 'other-browser') {
-      throw new LaunchError('STATE_MISMATCH', 'This launch was started in another browser or the browser blocked the login cookie.', 401);
-    }
+  /**
+   * Step 2: the id_token POST. The browser proves it holds the state's secret with `browserBinding` (the state
+   * cookie; undefined when the browser sent none, and the launch is refused) or with `storage` (the values the
+   * launch page read back from platform storage).
+   */
+  async launch(input: LaunchInput): Promise<LaunchContext> {
+    const { idToken, state } = this.checkLaunchShape(input);
+    const saved = input.storage ? await this.takeWithStorage(state, input.storage) : await this.takeWithCookie(state, input.browserBinding);
     if (saved.expired) throw new LaunchError('STATE_EXPIRED', 'The login took too long. Launch again from your course.', 401);
 
     const platform = await this.store.platformById(saved.platformId);
@@ -138,6 +175,38 @@ export class OidcService {
       throw new LaunchError('NONCE_REPLAYED', 'This launch token was already used.', 401);
     }
     return launch;
+  }
+
+  /** The state is taken only by the browser holding its cookie (OIDC Core 3.1.2.1, state bound to the user agent). */
+  private async takeWithCookie(state: string, browserBinding: string | undefined): Promise<ConsumedLoginState> {
+    // Another browser presenting an intercepted state is refused and leaves it for the rightful one.
+    const saved = await this.store.consumeLoginState(state, browserBinding ? sha256(browserBinding) : undefined);
+    if (saved === 'unknown') throw unknownState();
+    if (saved === 'other-browser') {
+      // No cookie at all is what a browser blocking third-party cookies sends: offer the new, first-party window
+      // (it restarts the login; it does not take this state, so offering it to an impostor gives nothing away).
+      const offer = browserBinding ? undefined : await this.newWindowOffer(state);
+      throw new LaunchError('STATE_MISMATCH', 'This launch was started in another browser or the browser blocked the login cookie.', 401, offer);
+    }
+    return saved;
+  }
+
+  /** LTI OIDC Login with Client Side postMessages: the state (and nonce) read back from platform storage stand in for the cookie. */
+  private async takeWithStorage(state: string, values: { stateValue?: unknown; nonceValue?: unknown }): Promise<ConsumedLoginState> {
+    const ok = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= MAX_STORAGE_VALUE;
+    if (!ok(values.stateValue) || !ok(values.nonceValue)) {
+      throw new LaunchError('MISSING_STORAGE_VALUES', 'The launch did not carry the values your course page keeps for this login.');
+    }
+    const saved = await this.store.consumeStorageLoginState(state, { browserBinding: sha256(values.stateValue), nonceBinding: sha256(values.nonceValue) });
+    if (saved === 'unknown') throw unknownState();
+    if (saved === 'other-browser') throw new LaunchError('STATE_MISMATCH', 'This launch was started in another browser: the values kept by your course page do not match it.', 401);
+    return saved;
+  }
+
+  /** The details that make a refusal page offer a new window: only for a pending, unexpired login we can restart. */
+  private async newWindowOffer(state: string): Promise<Record<string, unknown> | undefined> {
+    const pending = await this.store.peekLoginState(state);
+    return pending && !pending.expired && pending.loginParams ? { newWindow: { state } } : undefined;
   }
 
   private isOurs(uri: string): boolean {

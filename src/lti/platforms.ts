@@ -29,6 +29,16 @@ const isUrl = (s: string) => {
   }
 };
 
+/**
+ * Registrations under way in this process, by issuer and client id. Two concurrent ltijs registerPlatform calls for
+ * one platform end with none: the loser's insert hits the unique index and ltijs's clean-up then deletes the
+ * winner's platform document, leaving orphan keys (seen with a double-submitted dynamic registration). So a second
+ * registration of the same platform while one is under way is refused, as the duplicate it is.
+ */
+const registering = new Set<string>();
+
+const exists = (p: NewPlatform) => new ConflictError(`A platform with issuer ${p.issuer} and client id ${p.clientId} is already registered.`, 'PLATFORM_EXISTS');
+
 export class PlatformRegistry {
   constructor(private readonly db: Db, private readonly core: LtiCore, private readonly store: LtiStore, private readonly onChange: () => void = () => undefined) {}
 
@@ -38,18 +48,32 @@ export class PlatformRegistry {
     }
     if (!p.clientId) throw new ValidationError('clientId is required');
     if (p.authConfig.method === 'JWK_SET' && !isUrl(p.authConfig.key)) throw new ValidationError('the keyset URL must be an http(s) URL');
-    if ((await this.store.platformsByIssuer(p.issuer, p.clientId)).length > 0) {
-      throw new ConflictError(`A platform with issuer ${p.issuer} and client id ${p.clientId} is already registered.`, 'PLATFORM_EXISTS');
+    const key = `${p.issuer}\n${p.clientId}`;
+    if (registering.has(key)) throw exists(p);
+    registering.add(key);
+    try {
+      if ((await this.store.platformsByIssuer(p.issuer, p.clientId)).length > 0) throw exists(p);
+      let created: LtijsPlatform;
+      try {
+        created = await this.core.provider.registerPlatform({
+          url: p.issuer, clientId: p.clientId, name: p.name, authenticationEndpoint: p.authEndpoint,
+          accesstokenEndpoint: p.tokenEndpoint, authorizationServer: p.authorizationServer, authConfig: p.authConfig,
+        });
+      } catch (err) {
+        // Another process registered it meanwhile: the unique index refused ours (PostgreSQL unique_violation).
+        if ((err as { code?: string }).code === '23505') throw exists(p);
+        throw err;
+      }
+      const id = await created.platformId();
+      await created.platformActive(p.active);
+      for (const d of p.deploymentIds) await this.store.addDeployment(id, d);
+      const record = await this.store.platformById(id);
+      if (!record) throw exists(p); // replaced by a concurrent registration in another process
+      this.onChange();
+      return record;
+    } finally {
+      registering.delete(key);
     }
-    const created: LtijsPlatform = await this.core.provider.registerPlatform({
-      url: p.issuer, clientId: p.clientId, name: p.name, authenticationEndpoint: p.authEndpoint,
-      accesstokenEndpoint: p.tokenEndpoint, authorizationServer: p.authorizationServer, authConfig: p.authConfig,
-    });
-    const id = await created.platformId();
-    await created.platformActive(p.active);
-    for (const d of p.deploymentIds) await this.store.addDeployment(id, d);
-    this.onChange();
-    return (await this.store.platformById(id))!;
   }
 
   list(): Promise<PlatformRecord[]> {
@@ -93,12 +117,23 @@ export class PlatformRegistry {
     return this.store.deployments(id);
   }
 
-  /** The tool's public keys, one per platform (ltijs makes a key pair per registration), as a JWKS. */
+  /**
+   * The tool's public keys, one per platform (ltijs makes a key pair per registration), as a JWKS. Read key by key:
+   * a row this secret cannot decrypt (written by a process with another ACCRUE_SECRET) is left out instead of
+   * failing the keyset of every other platform.
+   */
   async toolJwks(): Promise<{ keys: Record<string, unknown>[] }> {
     const { createPublicKey } = await import('node:crypto');
-    const rows = (await this.core.storage.Get(this.core.encryptionKey, 'publickey')) || [];
-    return {
-      keys: rows.map((r) => ({ ...createPublicKey(String(r.key)).export({ format: 'jwk' }), kid: String(r.kid), alg: 'RS256', use: 'sig' })),
-    };
+    const kids = ((await this.core.storage.Get(false, 'publickey')) || []).map((r) => String(r.kid));
+    const keys: Record<string, unknown>[] = [];
+    for (const kid of kids) {
+      try {
+        const [row] = (await this.core.storage.Get(this.core.encryptionKey, 'publickey', { kid })) || [];
+        if (row) keys.push({ ...createPublicKey(String(row.key)).export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' });
+      } catch {
+        /* undecryptable under this secret: not ours to publish */
+      }
+    }
+    return { keys };
   }
 }

@@ -1,7 +1,9 @@
-/** HTTP endpoints of LTI: /lti/login, /lti/launch, /lti/keys, /lti/register. */
+/** HTTP endpoints of LTI: /lti/login, /lti/launch, /lti/relaunch, /lti/keys, /lti/register. */
 import express, { type Request, type RequestHandler, type Response, Router } from 'express';
 import { LaunchError } from '../errors';
 import type { ViewEngine } from '../web/views';
+import { STORAGE_FIELDS } from './client-storage';
+import type { CookielessLaunch } from './cookieless';
 import type { AppRole, LaunchContext } from './model';
 import type { OidcService, LoginRequest } from './oidc';
 import type { PlatformRegistry } from './platforms';
@@ -43,8 +45,17 @@ function pick(req: Request): LoginRequest {
   };
 }
 
+/**
+ * Pages of the login flow hold secrets or an id_token: never cached, and no referrer to another site. `same-origin`
+ * rather than `no-referrer`, which would make the browser send `Origin: null` with the launch page's own POST.
+ */
+function privatePage(res: Response): void {
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Referrer-Policy', 'same-origin');
+}
+
 export function ltiRouter(options: {
-  oidc: OidcService; sessions: SessionService; registry: PlatformRegistry; views: ViewEngine; tool: ToolDescription;
+  oidc: OidcService; cookieless: CookielessLaunch; sessions: SessionService; registry: PlatformRegistry; views: ViewEngine; tool: ToolDescription;
   secureCookies: boolean; stateTtlSeconds: number; maxIdTokenBytes: number; onPlatformsChanged: () => void;
 }): Router {
   const router = Router();
@@ -56,9 +67,18 @@ export function ltiRouter(options: {
     path: '/lti/launch',
   };
 
+  const ownOrigin = new URL(options.tool.publicUrl).origin;
+
   const login = async (req: Request, res: Response) => {
     const result = await options.oidc.login(pick(req));
     res.cookie(cookieName(result.state), result.browserBinding, { ...cookieOptions, maxAge: options.stateTtlSeconds * 1000 });
+    if (result.storage) {
+      // LTI OIDC Login with Client Side postMessages: the platform offers platform storage, so the cookie may not come back (third-party
+      // cookies blocked): a page stores the state's secrets there too, then goes on to the platform.
+      privatePage(res);
+      res.type('html').send(options.views.render('lti/storage-login', { title: 'Opening Accrue', ...result.storage }));
+      return;
+    }
     res.redirect(302, result.redirect);
   };
   router.get('/lti/login', login);
@@ -73,12 +93,38 @@ export function ltiRouter(options: {
       throw new LaunchError('PLATFORM_ERROR', `The platform refused the login (${code}). Launch again from your course.`, 401);
     }
     const state = typeof body.state === 'string' ? body.state : undefined;
-    const binding = state ? (req.cookies as Record<string, string> | undefined)?.[cookieName(state)] : undefined;
-    const launch = await options.oidc.launch({ idToken: body.id_token, state, browserBinding: binding });
+    let launch: LaunchContext;
+    if (body[STORAGE_FIELDS.state] !== undefined || body[STORAGE_FIELDS.nonce] !== undefined) {
+      // The platform-storage page posts from our own origin; a post from any other page is not that page's.
+      const origin = req.headers.origin;
+      if (origin !== undefined && origin !== ownOrigin) throw new LaunchError('FOREIGN_ORIGIN', 'This launch was posted from another site.', 403);
+      launch = await options.oidc.launch({
+        idToken: body.id_token, state, storage: { stateValue: body[STORAGE_FIELDS.state], nonceValue: body[STORAGE_FIELDS.nonce] },
+      });
+    } else {
+      const binding = state ? (req.cookies as Record<string, string> | undefined)?.[cookieName(state)] : undefined;
+      if (!binding) {
+        const page = await options.cookieless.launchPage({ idToken: body.id_token, state });
+        if (page) {
+          privatePage(res);
+          res.type('html').send(options.views.render('lti/storage-launch', { title: 'Opening Accrue', ...page, fields: STORAGE_FIELDS }));
+          return;
+        }
+      }
+      launch = await options.oidc.launch({ idToken: body.id_token, state, browserBinding: binding });
+    }
     if (state) res.clearCookie(cookieName(state), cookieOptions);
     const session = await options.sessions.create(launch);
     res.redirect(303, `${landingPath(launch)}?s=${encodeURIComponent(session.token)}`);
   });
+
+  // The new-window offer: restarts the login of a state in a top-level window, where the state cookie is first-party.
+  router.post('/lti/relaunch', form, async (req, res) => {
+    const result = await options.cookieless.restart((req.body as Record<string, unknown> | undefined)?.state);
+    res.cookie(cookieName(result.state), result.browserBinding, { ...cookieOptions, maxAge: options.stateTtlSeconds * 1000 });
+    res.redirect(303, result.redirect);
+  });
+
   router.get('/lti/launch', (_req, res) => {
     res.setHeader('Allow', 'POST'); // RFC 9110 15.5.6: a 405 names the methods the resource supports
     throw new LaunchError('LAUNCH_NEEDS_POST', 'A launch must be a form POST from the platform; open Accrue from your course.', 405);

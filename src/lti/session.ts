@@ -1,7 +1,16 @@
 /**
  * Launch sessions. A launch creates a session row holding its LaunchContext; the browser carries a short-lived
- * HS256 token naming that row (in links, forms and the Authorization header), so nothing depends on a cookie in
- * the LMS iframe. Tokens expire (SESSION_TTL_MINUTES) and are renewed on every page; they are never logged.
+ * HS256 token naming that row (in links `?s=`, the hidden form field `s`, and `Authorization: Bearer`), so nothing
+ * depends on a cookie in the LMS iframe. Unlike ltijs's `ltik` (no expiry), the token:
+ * - is per launch (`sid`) and bound to the user, platform and context (`sub`, `plt`, `ctx`, checked against the row);
+ * - expires after SESSION_TTL_MINUTES (`exp`), and the row too, so a leaked link stops working;
+ * - is renewed on every page (`res.locals.sessionToken`) and, for a learner who stays on one page, by
+ *   public/session.js at POST /lti/session/renew (session-routes.ts) once half its lifetime has passed and the
+ *   learner has been active; the row is extended when less than half of its lifetime is left;
+ * - is never logged: request and error logs carry `req.path` (no query string) and never headers, and log fields
+ *   named like token/session/state/nonce are redacted (src/log.ts); test/lti/session-renewal.test.ts checks every
+ *   log line of a launch. Referrer-Policy strict-origin-when-cross-origin keeps it out of Referer headers to
+ *   other sites.
  */
 import crypto from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';

@@ -1,6 +1,6 @@
 /** SQL of the LTI feature: platforms (ltijs's documents, read directly on the hot path), deployments, login state, nonces, sessions. */
 import type { Db, Queryable } from '../db';
-import type { LaunchContext, PlatformRecord } from './model';
+import type { LaunchContext, LoginParams, PlatformRecord } from './model';
 
 const PLATFORM_SELECT = `
   SELECT p.doc->>'kid' AS id, p.doc->>'platformUrl' AS issuer, p.doc->>'clientId' AS client_id,
@@ -22,6 +22,11 @@ const toPlatform = (r: PlatformRow): PlatformRecord => ({
   id: r.id, issuer: r.issuer, clientId: r.client_id, name: r.name, authEndpoint: r.auth_endpoint,
   tokenEndpoint: r.token_endpoint, authorizationServer: r.authorization_server, authConfig: r.auth_config, active: r.active,
 });
+
+type ConsumedRow = { nonce: string; platform_id: string; storage_target: string | null; expired: boolean };
+export type ConsumedLoginState = { nonce: string; platformId: string; storageTarget: string | null; expired: boolean };
+export type PendingLoginState = ConsumedLoginState & { loginParams: LoginParams | null };
+const toConsumed = (r: ConsumedRow): ConsumedLoginState => ({ nonce: r.nonce, platformId: r.platform_id, storageTarget: r.storage_target, expired: r.expired });
 
 export class LtiStore {
   constructor(private readonly db: Db) {}
@@ -71,11 +76,14 @@ export class LtiStore {
     await q.query('DELETE FROM lti_session WHERE platform_id = $1', [platformId]);
   }
 
-  async saveLoginState(s: { state: string; nonce: string; platformId: string; browserBinding: string; targetLinkUri: string; storageTarget?: string; ttlSeconds: number }): Promise<void> {
+  async saveLoginState(s: {
+    state: string; nonce: string; platformId: string; browserBinding: string; storageNonceBinding?: string;
+    targetLinkUri: string; storageTarget?: string; loginParams: LoginParams | null; ttlSeconds: number;
+  }): Promise<void> {
     await this.db.query(
-      `INSERT INTO lti_login_state (state, nonce, platform_id, browser_binding, target_link_uri, storage_target, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7::int))`,
-      [s.state, s.nonce, s.platformId, s.browserBinding, s.targetLinkUri, s.storageTarget ?? null, s.ttlSeconds],
+      `INSERT INTO lti_login_state (state, nonce, platform_id, browser_binding, storage_nonce_binding, target_link_uri, storage_target, login_params, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + make_interval(secs => $9::int))`,
+      [s.state, s.nonce, s.platformId, s.browserBinding, s.storageNonceBinding ?? null, s.targetLinkUri, s.storageTarget ?? null, s.loginParams ? JSON.stringify(s.loginParams) : null, s.ttlSeconds],
     );
   }
 
@@ -83,16 +91,39 @@ export class LtiStore {
    * Takes a login state exactly once, and only for the browser whose binding (sha256 of its state cookie) matches:
    * a second launch with the same state finds nothing, and another browser's attempt leaves the state in place.
    */
-  async consumeLoginState(state: string, browserBinding: string | undefined): Promise<
-    { nonce: string; platformId: string; storageTarget: string | null; expired: boolean } | 'unknown' | 'other-browser'
-  > {
+  async consumeLoginState(state: string, browserBinding: string | undefined): Promise<ConsumedLoginState | 'unknown' | 'other-browser'> {
     if (browserBinding) {
-      const res = await this.db.query<{ nonce: string; platform_id: string; storage_target: string | null; expired: boolean }>(
+      const res = await this.db.query<ConsumedRow>(
         `DELETE FROM lti_login_state WHERE state = $1 AND browser_binding = $2
          RETURNING nonce, platform_id, storage_target, expires_at <= now() AS expired`, [state, browserBinding]);
-      const r = res.rows[0];
-      if (r) return { nonce: r.nonce, platformId: r.platform_id, storageTarget: r.storage_target, expired: r.expired };
+      if (res.rows[0]) return toConsumed(res.rows[0]);
     }
+    return this.unknownOrOther(state);
+  }
+
+  /**
+   * The same guarantee for a login completed through platform storage (no cookie): the state is taken once, and only
+   * with both secrets that login put in this browser's platform storage (sha256 of each), and only when the login
+   * asked for platform storage at all. A wrong or missing value leaves the state for the rightful browser.
+   */
+  async consumeStorageLoginState(state: string, proof: { browserBinding: string; nonceBinding: string }): Promise<ConsumedLoginState | 'unknown' | 'other-browser'> {
+    const res = await this.db.query<ConsumedRow>(
+      `DELETE FROM lti_login_state
+        WHERE state = $1 AND storage_target IS NOT NULL AND browser_binding = $2 AND storage_nonce_binding = $3
+       RETURNING nonce, platform_id, storage_target, expires_at <= now() AS expired`, [state, proof.browserBinding, proof.nonceBinding]);
+    if (res.rows[0]) return toConsumed(res.rows[0]);
+    return this.unknownOrOther(state);
+  }
+
+  /** Reads a pending login without taking it: what a cookieless launch page or a new-window restart needs. */
+  async peekLoginState(state: string): Promise<PendingLoginState | null> {
+    const res = await this.db.query<{ nonce: string; platform_id: string; storage_target: string | null; login_params: LoginParams | null; expired: boolean }>(
+      `SELECT nonce, platform_id, storage_target, login_params, expires_at <= now() AS expired FROM lti_login_state WHERE state = $1`, [state]);
+    const r = res.rows[0];
+    return r ? { nonce: r.nonce, platformId: r.platform_id, storageTarget: r.storage_target, loginParams: r.login_params, expired: r.expired } : null;
+  }
+
+  private async unknownOrOther(state: string): Promise<'unknown' | 'other-browser'> {
     const exists = await this.db.query('SELECT 1 FROM lti_login_state WHERE state = $1', [state]);
     return exists.rows.length > 0 ? 'other-browser' : 'unknown';
   }

@@ -1,12 +1,14 @@
 /**
  * The sandbox LMS (never in production): a platform registered with Accrue at start, with buttons that launch
- * Accrue as a learner, instructor or administrator through the real LTI endpoints, and a gradebook of every score
+ * Accrue as a learner, instructor or administrator through the real LTI endpoints (inside an iframe of its home
+ * page, as an LMS does, or in a window of its own), and a gradebook of every score
  * Accrue sent back through AGS.
  */
 import { Router } from 'express';
 import type { Db } from '../db';
 import type { PlatformRegistry } from '../lti';
 import type { ViewEngine } from '../web/views';
+import { STORAGE_FRAME_NAME } from './embed';
 import { ROLES, SandboxPlatform, type LaunchScenario } from './platform';
 
 export { SandboxPlatform, ROLES, formPost } from './platform';
@@ -44,11 +46,16 @@ export async function createSandbox(options: { db: Db; publicUrl: string; regist
 
   const router = Router();
   router.get('/', (_req, res) => {
-    res.type('html').send(options.views.render('sandbox/home', { title: 'Accrue sandbox LMS', issuer, publicUrl: options.publicUrl }));
+    res.type('html').send(options.views.render('sandbox/home', {
+      title: 'Accrue sandbox LMS', issuer, publicUrl: options.publicUrl, storageFrameUrl: platform.storageFrameUrl, storageFrameName: STORAGE_FRAME_NAME,
+    }));
   });
+  // embed=1: the launch runs inside the home page's iframe, the way an LMS shows Accrue, with platform storage
+  // answered by the page's storage frame (so it also works where the browser blocks third-party cookies).
   router.get('/sandbox/launch', (req, res) => {
     const who = typeof req.query.as === 'string' && PEOPLE[req.query.as] ? req.query.as : 'learner';
-    res.redirect(302, platform.loginUrl({ ...PEOPLE[who]!, contextId: 'sandbox-course', resourceLinkId: 'sandbox-activity' }));
+    const scenario = { ...PEOPLE[who]!, contextId: 'sandbox-course', resourceLinkId: 'sandbox-activity' };
+    res.redirect(302, platform.loginUrl(scenario, { storage: req.query.embed === '1' ? 'frame' : 'none' }));
   });
   router.get('/sandbox/gradebook', async (_req, res) => {
     const scores = (await platform.scores()).map((s) => ({ ...s, scoreText: s.score.scoreGiven !== undefined ? `${String(s.score.scoreGiven)} / ${String(s.score.scoreMaximum)}` : '—', receivedAt: s.receivedAt.toISOString() }));

@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import express, { Router, type Request } from 'express';
 import { createRemoteJWKSet, exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK } from 'jose';
 import type { Db } from '../db';
+import { embedRouter, STORAGE_FRAME_NAME, type StorageMode } from './embed';
 
 export interface PlatformOptions {
   db: Db;
@@ -145,9 +146,17 @@ export class SandboxPlatform {
       .sign(this.privateKey);
   }
 
-  /** The URL a user's browser opens to start a launch: the tool's login initiation (LTI 1.3 Core 4.1). */
-  loginUrl(s: LaunchScenario): string {
+  get toolOrigin() { return new URL(this.options.tool.launchUrl).origin; }
+  get storageFrameUrl() { return `${this.options.issuer}/storage-frame`; }
+
+  /**
+   * The URL a user's browser opens to start a launch: the tool's login initiation (LTI 1.3 Core 4.1), naming the
+   * frame that answers platform-storage messages when there is one (LTI OIDC Login with LTI Client Side postMessages).
+   */
+  loginUrl(s: LaunchScenario, options: { storage?: StorageMode } = {}): string {
     const u = new URL(this.options.tool.loginUrl);
+    const storage = options.storage ?? 'none';
+    if (storage !== 'none') u.searchParams.set('lti_storage_target', storage === 'frame' ? STORAGE_FRAME_NAME : '_parent');
     u.searchParams.set('iss', this.options.issuer);
     u.searchParams.set('login_hint', s.sub);
     u.searchParams.set('target_link_uri', this.options.tool.launchUrl);
@@ -157,10 +166,19 @@ export class SandboxPlatform {
     return u.toString();
   }
 
+  /** A course page of this platform that launches the scenario inside an iframe, with the given platform storage. */
+  embedUrl(s: LaunchScenario, storage: StorageMode): string {
+    const u = new URL(`${this.options.issuer}/embed`);
+    u.searchParams.set('launch', Buffer.from(JSON.stringify(s)).toString('base64url'));
+    u.searchParams.set('storage', storage);
+    return u.toString();
+  }
+
   router(): Router {
     const r = Router();
     const form = express.urlencoded({ extended: false, limit: '64kb' });
     r.get('/jwks', (_req, res) => res.json(this.jwks()));
+    r.use(embedRouter(this));
 
     r.get('/.well-known/openid-configuration', (_req, res) => {
       res.json({

@@ -41,7 +41,7 @@ export function errorHandler(options: { log: Logger; views: ViewEngine }): Error
       return;
     }
     const page = err instanceof AppError && err.kind === 'launch' ? 'errors/launch' : 'errors/error';
-    res.type('html').send(options.views.render(page, { title: status < 500 ? 'Cannot continue' : 'Error', status, code, message, errorId: id }));
+    res.type('html').send(options.views.render(page, { title: status < 500 ? 'Cannot continue' : 'Error', status, code, message, errorId: id, details }));
   };
 }
 

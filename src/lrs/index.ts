@@ -1,0 +1,61 @@
+/**
+ * The embedded xAPI LRS (xAPI 1.0.3 and 2.0.0 / IEEE 9274.1.1 from one store), mounted at /xapi.
+ *
+ * Services other features use:
+ * - `statements.store(statements, { authority?, family? })`: validates and stores statements as Accrue itself
+ *   (authority defaults to Accrue's own Agent); returns their ids. Throws ValidationError (400) for an invalid
+ *   statement, ConflictError (409) for a different statement with a stored id.
+ * - `statements.get(id, { voided })`, `statements.query(filter)`: reads (see StatementFilter).
+ * - `credentials.add({ key?, secret?, scopes, name })` -> the credential with its secret (shown only then);
+ *   `credentials.list()`; `credentials.revoke(key)` -> whether a live credential was revoked.
+ *   `lrsCredentials({ db, config })` gives the same service without building the LRS (for the CLI).
+ *
+ * Glossary: Statement = one xAPI record; Authority = who vouches for a statement (here: the credential, as an
+ * Agent with account {homePage: PUBLIC_URL, name: key}); Document = a State / Activity Profile / Agent Profile
+ * stored for a client; Family = the version rules a request is served under (1.0 or 2.0).
+ */
+import type express from 'express';
+import type { Config } from '../config';
+import type { Db } from '../db';
+import type { Logger } from '../log';
+import { CredentialService } from './credentials';
+import { DocumentService } from './documents';
+import { lrsRouter } from './routes';
+import { StatementService } from './statements';
+import { StatementStore } from './store';
+import { StatementQueries } from './store-query';
+import { CredentialStore } from './store-credentials';
+import { DocumentStore } from './store-documents';
+
+export type { Credential, CredentialInfo, CredentialService, Scope } from './credentials';
+export { SCOPES } from './credentials';
+export type { Family, JsonObject } from './model';
+export type { StoredRow } from './store';
+export type { StatementFilter } from './store-query';
+export { SUPPORTED_VERSIONS } from './version';
+
+/** The credential service alone (CLI commands: add, list, revoke), on an open database. */
+export function lrsCredentials(options: { db: Db; config: Pick<Config, 'publicUrl'> }): CredentialService {
+  return new CredentialService({ store: new CredentialStore(options.db), publicUrl: options.config.publicUrl });
+}
+
+/** Where the LRS is mounted; `more` links are built under it. */
+export const LRS_BASE = '/xapi';
+
+export function createLrs(options: { db: Db; config: Config; log: Logger }): {
+  router: express.Router;
+  statements: StatementService;
+  documents: DocumentService;
+  credentials: CredentialService;
+} {
+  const { db, config } = options;
+  const log = options.log.child({ feature: 'lrs' });
+  const accrueAuthority = { objectType: 'Agent', name: config.toolName, account: { homePage: config.publicUrl, name: 'accrue' } };
+  const statements = new StatementService(db, new StatementStore(db), new StatementQueries(db), accrueAuthority);
+  const documents = new DocumentService(new DocumentStore(db));
+  const credentials = lrsCredentials({ db, config });
+  const router = lrsRouter({ base: LRS_BASE, maxBodyBytes: config.lrsMaxBodyBytes, statements, documents, credentials, log });
+  return { router, statements, documents, credentials };
+}
+
+export type Lrs = ReturnType<typeof createLrs>;

@@ -1,0 +1,147 @@
+/**
+ * The Statement service: storing (validation, authority, idempotent retries, voiding, index rows, attachments,
+ * activity definitions, in one transaction) and reading (one statement, filtered pages). The write path and the
+ * read path share only the store (command/query split).
+ */
+import crypto from 'node:crypto';
+import type { Db, Queryable } from '../db';
+import { AppError, ConflictError, ForbiddenError, ValidationError } from '../errors';
+import { collectAttachments, type AttachmentContent } from './attachments';
+import type { Credential } from './credentials';
+import { agentKey, facetsOf, isoMs, mergeDefinition, prepareStatement, sameStatement, type Family, type JsonObject } from './model';
+import { mayAssertAuthority, mayDefine } from './scopes';
+import type { StatementStore, StoredRow } from './store';
+import type { StatementFilter, StatementQueries } from './store-query';
+import { isObject } from './validate/primitives';
+import { VOIDED_VERB, validateStatement } from './validate/statement';
+
+export interface StoreOptions {
+  /** Who stores: sets `authority`, `statements/read/mine` ownership and whether definitions are trusted. */
+  credential?: Credential;
+  /** The authority for statements stored by Accrue itself (no credential). */
+  authority?: JsonObject;
+  /** Validation rules and default `version`: 2.0 unless said otherwise. */
+  family?: Family;
+  /** Attachment parts of a multipart/mixed request; undefined for application/json. */
+  parts?: AttachmentContent[];
+  /**
+   * The caller's transaction: the statements are written in it, so they exist exactly when the caller's own rows do
+   * (the learner path's evidence). Without it the service opens its own.
+   */
+  q?: Queryable;
+}
+
+export class StatementService {
+  constructor(
+    private readonly db: Db,
+    private readonly repo: StatementStore,
+    private readonly queries: StatementQueries,
+    private readonly defaultAuthority: JsonObject,
+  ) {}
+
+  /**
+   * Validates and stores statements; returns their ids in order. A statement whose id is already stored with the
+   * same content is accepted without change (a retry); with different content it is a 409 (1.0.3 Part 3 §2.1.2).
+   */
+  async store(input: unknown[], options: StoreOptions = {}): Promise<string[]> {
+    const family = options.family ?? '2.0';
+    if (input.length === 0) throw new ValidationError('No statements were sent.', undefined, 'XAPI_EMPTY');
+    const statements = input.map((s) => validateStatement(s, { family }));
+    const credential = options.credential;
+    const authority = credential?.authority ?? options.authority ?? this.defaultAuthority;
+    if (credential && !mayAssertAuthority(credential.scopes)) {
+      const own = agentKey(credential.authority);
+      for (const s of statements) {
+        if (isObject(s.authority) && agentKey(s.authority) !== own) {
+          throw new ForbiddenError('This credential may not store statements with an authority other than its own.', 'XAPI_AUTHORITY');
+        }
+      }
+    }
+    const ids = statements.map((s) => (typeof s.id === 'string' ? s.id.toLowerCase() : undefined));
+    const given = ids.filter((x): x is string => Boolean(x));
+    if (new Set(given).size !== given.length) throw new ValidationError('Two statements in the request have the same id.', undefined, 'XAPI_DUPLICATE_ID');
+    // Attachments are checked against the statements as received (signatures sign the client's statement).
+    const content = await collectAttachments(statements, options.parts);
+
+    const stored = isoMs(Date.now());
+    const version = family === '2.0' ? '2.0.0' : '1.0.0';
+    const write = async (q: Queryable) => {
+      const existing = new Map((await this.repo.findByIds(q, given)).map((r) => [r.id, r]));
+      const fresh: JsonObject[] = [];
+      const received = new Map<string, JsonObject>(); // as the client sent them, for comparisons
+      const out: string[] = [];
+      for (let i = 0; i < statements.length; i++) {
+        const s = statements[i]!;
+        const id = ids[i];
+        const prior = id ? existing.get(id) : undefined;
+        if (prior) {
+          if (!sameStatement(s, prior.statement)) throw new ConflictError(`A different statement with id ${id} is already stored.`, 'XAPI_ID_CONFLICT');
+          out.push(id!);
+          continue;
+        }
+        if (id) received.set(id, structuredClone(s));
+        fresh.push(prepareStatement(s, { id: id ?? crypto.randomUUID(), stored, authority, version }));
+        out.push(fresh[fresh.length - 1]!.id as string);
+      }
+      const raced = await this.repo.insert(q, fresh.map((s) => ({
+        id: s.id as string, stored, verbId: (s.verb as JsonObject).id as string,
+        registration: isObject(s.context) && typeof s.context.registration === 'string' ? s.context.registration : null,
+        objectStatementId: isObject(s.object) && s.object.objectType === 'StatementRef' ? String(s.object.id).toLowerCase() : null,
+        credentialKey: credential?.key ?? null, statement: s, facets: facetsOf(s),
+      })));
+      // A concurrent request stored one of these ids first: same content is a retry, other content a conflict.
+      for (const row of await this.repo.findByIds(q, raced)) {
+        if (!sameStatement(received.get(row.id)!, row.statement)) throw new ConflictError(`A different statement with id ${row.id} is already stored.`, 'XAPI_ID_CONFLICT');
+      }
+      const voids = fresh.filter((s) => (s.verb as JsonObject).id === VOIDED_VERB).map((s) => String((s.object as JsonObject).id).toLowerCase());
+      await this.repo.void(q, voids, VOIDED_VERB);
+      // A statement may arrive after the statement that voids it.
+      await this.repo.void(q, await this.repo.voidedBefore(q, fresh.map((s) => s.id as string), VOIDED_VERB), VOIDED_VERB);
+      await this.repo.inheritTargets(q, fresh.map((s) => s.id as string));
+      await this.repo.putAttachments(q, content);
+      if (!credential || mayDefine(credential.scopes)) await this.repo.defineActivities(q, definitionsOf(fresh));
+      return out;
+    };
+    return options.q ? write(options.q) : this.db.tx(write);
+  }
+
+  /** One statement by id; `voided` asks for a voided one (voidedStatementId), which is otherwise hidden. */
+  async get(id: string, options: { voided: boolean; credentialKey?: string }): Promise<StoredRow | undefined> {
+    const row = await this.repo.findById(id.toLowerCase());
+    if (!row || row.voided !== options.voided) return undefined;
+    if (options.credentialKey && row.credentialKey !== options.credentialKey) return undefined;
+    return row;
+  }
+
+  async query(filter: StatementFilter): Promise<{ rows: StoredRow[]; next?: { stored: string; seq: string } }> {
+    const rows = await this.queries.query(filter);
+    if (rows.length <= filter.limit) return { rows };
+    const page = rows.slice(0, filter.limit);
+    const last = page[page.length - 1]!;
+    return { rows: page, next: { stored: last.stored.toISOString(), seq: last.seq } };
+  }
+
+  attachments(sha2s: string[]) {
+    return this.repo.getAttachments(sha2s);
+  }
+
+  activity(id: string) {
+    return this.repo.activity(id);
+  }
+}
+
+function definitionsOf(statements: JsonObject[]): { id: string; definition: JsonObject | null }[] {
+  const out = new Map<string, JsonObject | null>();
+  const add = (a: unknown) => {
+    if (!isObject(a) || typeof a.id !== 'string' || (a.objectType !== undefined && a.objectType !== 'Activity')) return;
+    out.set(a.id, mergeDefinition(out.get(a.id) ?? null, isObject(a.definition) ? a.definition : null));
+  };
+  for (const s of statements) {
+    add(s.object);
+    const ctx = s.context;
+    if (isObject(ctx) && isObject(ctx.contextActivities)) for (const v of Object.values(ctx.contextActivities)) for (const a of Array.isArray(v) ? v : [v]) add(a);
+    if (isObject(s.object) && s.object.objectType === 'SubStatement') add(s.object.object);
+  }
+  return [...out].map(([id, definition]) => ({ id, definition }));
+}
+

@@ -1,0 +1,13 @@
+/** The exporter with what it needs from configuration: the PII key, the e-Profile id pattern, the layouts folder. */
+import type { Config } from '../config';
+import type { Db } from '../db';
+import { PiiCipher } from '../learning';
+import { Exporter } from './exporter';
+import { ReportStore } from './store';
+
+export function createExporter(o: { db: Db; config: Config; secret: string }): Exporter {
+  return new Exporter({
+    store: new ReportStore(o.db), cipher: new PiiCipher(o.secret), nabpPattern: new RegExp(o.config.nabpEprofilePattern),
+    layoutDir: o.config.exportLayoutDir, providerName: o.config.providerName,
+  });
+}

@@ -1,0 +1,17 @@
+/** Display names of credit types in transcripts (no I/O); MOC claims are stored as MOC_<board>. */
+import { CREDIT_LABELS, FORMAT_LABELS, type CreditType, type LearningFormat } from '../activities';
+
+export function creditLabel(type: string): string {
+  if (type.startsWith('MOC_')) return `${type.slice(4)} MOC points`;
+  return CREDIT_LABELS[type as CreditType] ?? type;
+}
+
+export const unitLabel = (unit: string) => ({ credit: 'credits', 'contact-hour': 'contact hours', 'moc-point': 'points' }[unit] ?? unit);
+
+export const formatLabel = (f: string) => FORMAT_LABELS[f as LearningFormat] ?? f;
+
+export const displayName = (p: { name: string | null; given_name?: string | null; family_name?: string | null } | { name: string | null; givenName: string | null; familyName: string | null }, fallback: string) => {
+  const given = 'givenName' in p ? p.givenName : p.given_name;
+  const family = 'familyName' in p ? p.familyName : p.family_name;
+  return p.name?.trim() || [given, family].filter(Boolean).join(' ').trim() || fallback;
+};
