@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { compactVerify, createRemoteJWKSet, decodeProtectedHeader, importJWK, jwtVerify, type JWK } from 'jose';
+import { createCertificateCore } from '../../src/certificates';
 import { harness } from '../helpers/harness';
 import { agent, issue, launchedLearner, pharmacistInput, physicianInput } from './fixtures';
 
@@ -108,5 +109,18 @@ describe('Certificates: Open Badges 3.0 credentials', () => {
     const forged = `${h}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${s}`;
     const refused = await verifyAsOutsider(forged).then(() => undefined, (err: Error & { code?: string }) => err.code);
     expect(refused).to.equal('ERR_JWS_SIGNATURE_VERIFICATION_FAILED');
+  });
+
+  it('when the keys are read from the database, then no private key is in clear, and another secret cannot sign with them', async () => {
+    const { accrue } = harness();
+    const rows = (await accrue.accrue.db.query<{ public_jwk: JWK; private_jwk_enc: string }>('SELECT public_jwk, private_jwk_enc FROM certificate_signing_key')).rows;
+    expect(rows.length).to.be.above(0);
+    for (const r of rows) {
+      expect(r.public_jwk).to.not.have.property('d');
+      expect(r.private_jwk_enc).to.match(/^v1\.[\w-]+\.[\w-]+\.[\w-]+$/).and.not.contain('"d"');
+    }
+    const stranger = await createCertificateCore({ db: accrue.accrue.db, config: accrue.accrue.config, secret: 'another-secret-that-is-at-least-32-characters' });
+    const err = await accrue.accrue.db.tx((q) => stranger.service.issue(q, physicianInput())).then(() => undefined, (e: Error & { code?: string }) => e);
+    expect(err?.code).to.equal('SIGNING_KEY_LOCKED');
   });
 });

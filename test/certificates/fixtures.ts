@@ -121,6 +121,7 @@ let hasPdftotext: boolean | undefined;
  * the strings of Tj operators, WinAnsi decoded), which is what any reader extracts from this writer's output.
  */
 export function pdfText(pdf: Buffer): string {
+  if (hasPdftotext === undefined && process.env.TEST_WITHOUT_PDFTOTEXT) hasPdftotext = false;
   if (hasPdftotext === undefined) {
     try {
       execFileSync('pdftotext', ['-v'], { stdio: 'ignore' });
