@@ -9,7 +9,10 @@ import type { Config } from './config';
 import { openDatabase, type Db } from './db';
 import { createLogger, type Logger } from './log';
 import { createLrs, LRS_BASE } from './lrs';
+import { createActivities } from './activities';
+import { createLearning, TableStatementSink } from './learning';
 import { createLti } from './lti';
+import { createPassback } from './passback';
 import { createSandbox } from './sandbox';
 import { resolveSecret } from './secret';
 import { errorHandler, notFound } from './web/errors';
@@ -62,7 +65,23 @@ export async function createApp(options: AppOptions) {
 
     // The LRS parses its own bodies (raw, multipart/mixed) and answers errors in xAPI form.
     app.use(LRS_BASE, lrs.router);
+    // Scores owed to the LMS: the outbox, its worker (PASSBACK_WORKER) and the admin page.
+    const passback = await createPassback({ db, lti, config, log, views, requireSession: lti.requireSession });
+    closers.push(() => passback.close());
+
     app.use(lti.router);
+    const activities = createActivities({
+      db, publicUrl: config.publicUrl, views, requireSession: lti.requireSession, deepLinkingResponse: lti.deepLinkingResponse,
+    });
+    app.use(...activities.routers);
+    // Statements go to the learning_statement table until the embedded LRS is merged (then: its sink).
+    const learning = createLearning({
+      db, activities: activities.service, sink: new TableStatementSink(), secret, publicUrl: config.publicUrl, views,
+      requireSession: lti.requireSession, nabpEprofilePattern: config.nabpEprofilePattern,
+      heartbeatSeconds: config.heartbeatSeconds, heartbeatCapSeconds: config.heartbeatCapSeconds,
+    });
+    app.use(learning.router);
+    app.use(passback.router);
     app.use(landingPages({ views, requireSession: lti.requireSession }));
 
     let sandbox: Awaited<ReturnType<typeof createSandbox>> | undefined;
@@ -80,7 +99,7 @@ export async function createApp(options: AppOptions) {
     app.use(errorHandler({ log, views }));
 
     return {
-      app, db, lti, lrs, sandbox, log, config,
+      app, db, lti, lrs, passback, sandbox, log, config,
       async close() {
         for (const c of closers.reverse()) await c().catch(() => undefined);
         if (ownsDb) await db.close();

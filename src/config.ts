@@ -32,6 +32,19 @@ export const CONFIG_DOCS: Record<keyof Config, KeyDoc> = {
   toolName: { env: 'TOOL_NAME', doc: 'Tool name shown to platforms in registration.' },
   toolDescription: { env: 'TOOL_DESCRIPTION', doc: 'Tool description shown to platforms in registration.' },
   lrsMaxBodyBytes: { env: 'LRS_MAX_BODY_BYTES', doc: 'Largest request body the xAPI LRS at /xapi accepts (statements with attachments, documents); larger ones get 413.' },
+  nabpEprofilePattern: { env: 'NABP_EPROFILE_PATTERN', doc: 'Regular expression a pharmacist\'s NABP e-Profile ID must match (its format is unconfirmed: adjust without a release).' },
+  heartbeatSeconds: { env: 'HEARTBEAT_SECONDS', doc: 'How often a visible learner page reports time on task.' },
+  heartbeatCapSeconds: { env: 'HEARTBEAT_CAP_SECONDS', doc: 'Most time on task one heartbeat may add (never more than the wall-clock since the previous one).' },
+  passbackWorker: { env: 'PASSBACK_WORKER', doc: 'Run the worker that delivers scores to the LMS (AGS) in this process; any number of processes may share the outbox.' },
+  passbackPollMs: { env: 'PASSBACK_POLL_MS', doc: 'How often an idle passback worker looks for due scores, in milliseconds.' },
+  passbackConcurrency: { env: 'PASSBACK_CONCURRENCY', doc: 'Scores one worker delivers at the same time.' },
+  passbackHttpTimeoutMs: { env: 'PASSBACK_HTTP_TIMEOUT_MS', doc: 'Limit of every HTTP call to an LMS (token, line items, score), in milliseconds.' },
+  passbackLeaseSeconds: { env: 'PASSBACK_LEASE_SECONDS', doc: 'Lease of a score being delivered; a worker that dies is taken over after it (raised to cover 4 HTTP timeouts).' },
+  passbackBackoffBaseSeconds: { env: 'PASSBACK_BACKOFF_BASE_SECONDS', doc: 'First retry delay of a failed score; doubled each attempt, with jitter.' },
+  passbackBackoffMaxSeconds: { env: 'PASSBACK_BACKOFF_MAX_SECONDS', doc: 'Longest delay between two attempts of one score.' },
+  passbackMaxAgeHours: { env: 'PASSBACK_MAX_AGE_HOURS', doc: 'A score still failing after this many hours is marked failed (kept, re-deliverable by hand).' },
+  passbackCircuitThreshold: { env: 'PASSBACK_CIRCUIT_THRESHOLD', doc: 'Consecutive failures after which a platform gets only one probe at a time.' },
+  passbackProbeSeconds: { env: 'PASSBACK_PROBE_SECONDS', doc: 'Interval of the probes to a failing platform; a successful probe makes its waiting scores due at once.' },
 };
 
 const list = z.union([z.array(z.string()), z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))]);
@@ -59,6 +72,26 @@ const schema = z.object({
   toolName: z.string().min(1),
   toolDescription: z.string(),
   lrsMaxBodyBytes: int(1024, 1024 * 1024 * 1024),
+  nabpEprofilePattern: z.string().min(1).refine((s) => {
+    try {
+      new RegExp(s);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be a valid regular expression'),
+  heartbeatSeconds: int(5, 600),
+  heartbeatCapSeconds: int(5, 3600),
+  passbackWorker: bool,
+  passbackPollMs: int(50, 600_000),
+  passbackConcurrency: int(1, 256),
+  passbackHttpTimeoutMs: int(100, 300_000),
+  passbackLeaseSeconds: int(5, 86_400),
+  passbackBackoffBaseSeconds: int(1, 86_400),
+  passbackBackoffMaxSeconds: int(1, 7 * 86_400),
+  passbackMaxAgeHours: int(1, 90 * 24),
+  passbackCircuitThreshold: int(1, 10_000),
+  passbackProbeSeconds: int(1, 86_400),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -11,6 +11,25 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v.leng
 const obj = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
 const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
+// U+0000 and unpaired surrogates: PostgreSQL text and jsonb refuse them, so a signed token carrying one would fail
+// at insert time as a 500. They have no meaning in any LTI claim.
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Refuses claims holding strings (keys or values, at any depth) that cannot be stored; iterative, so depth is no risk. */
+export function checkStorableStrings(c: Claims): void {
+  const pending: unknown[] = [c];
+  while (pending.length > 0) {
+    const v = pending.pop();
+    if (typeof v === 'string') {
+      if (UNSTORABLE.test(v)) throw new LaunchError('INVALID_CHARACTERS', 'The launch token contains characters that cannot be stored (NUL or broken Unicode).');
+    } else if (Array.isArray(v)) {
+      pending.push(...v);
+    } else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) pending.push(k, x);
+    }
+  }
+}
+
 export interface ClaimCheckOptions {
   platform: PlatformRecord;
   expectedNonce: string;
@@ -54,13 +73,16 @@ export function checkLtiClaims(c: Claims, platform: PlatformRecord): LaunchConte
   const dl = obj(c[CLAIM.deepLinkingSettings]);
   if (messageType === 'LtiResourceLinkRequest') {
     if (!rl || !str(rl.id)) throw new LaunchError('MISSING_RESOURCE_LINK_ID', 'The launch has no resource link id.');
+    // LTI 1.3 Core 5.3.5: the id MUST NOT exceed 255 ASCII characters.
+    if (String(rl.id).length > 255) throw new LaunchError('INVALID_RESOURCE_LINK_ID', 'The resource link id is longer than 255 characters.');
     if (!str(c[CLAIM.targetLinkUri])) throw new LaunchError('MISSING_TARGET_LINK_URI', 'The launch has no target link URI.');
   } else if (!dl || !str(dl.deep_link_return_url) || !Array.isArray(dl.accept_types)) {
     throw new LaunchError('MISSING_DEEP_LINKING_SETTINGS', 'The deep-linking request has no valid deep-linking settings.');
   }
 
   const ctx = obj(c[CLAIM.context]);
-  if (ctx && !str(ctx.id)) throw new LaunchError('INVALID_CONTEXT', 'The launch context has no id.');
+  // LTI 1.3 Core 5.4.1: a context claim MUST carry an id of at most 255 ASCII characters.
+  if (ctx && (!str(ctx.id) || String(ctx.id).length > 255)) throw new LaunchError('INVALID_CONTEXT', 'The launch context has no valid id.');
   const ags = obj(c[CLAIM.ags]);
   const nrps = obj(c[CLAIM.nrps]);
   const lp = obj(c[CLAIM.launchPresentation]);

@@ -11,15 +11,21 @@ import type { ViewEngine } from '../web/views';
 import type { AppRole, LaunchContext } from './model';
 import { OidcService } from './oidc';
 import { PlatformRegistry } from './platforms';
+import { createDeepLinkingResponse, type ResourceLinkItem } from './deep-linking';
 import { createLtiCore } from './provider';
 import { ltiRouter } from './routes';
 import { SessionService } from './session';
+import { AgsClient } from './ags';
+import { CachedLtiStore } from './platform-cache';
 import { LtiStore } from './store';
 
 export type { AppRole, LaunchContext, PlatformRecord } from './model';
 export type { NewPlatform } from './platforms';
 export { PlatformRegistry } from './platforms';
 export { landingPath } from './routes';
+export { createDeepLinkingResponse, type ResourceLinkItem } from './deep-linking';
+export { AgsClient, AgsError, AGS_SCOPE, scoresUrl, lineItemsQueryUrl } from './ags';
+export type { AgsScore, AgsStage, LineItem } from './ags';
 
 declare module 'express-serve-static-core' {
   interface Locals {
@@ -33,8 +39,9 @@ export async function createLti(options: { db: Db; config: Config; secret: strin
   const { db, config } = options;
   const core = await createLtiCore({ db, secret: options.secret });
   const store = new LtiStore(db);
-  const registry = new PlatformRegistry(db, core, store);
-  const oidc = new OidcService(store, {
+  const hotStore = new CachedLtiStore(db);
+  const registry = new PlatformRegistry(db, core, store, () => hotStore.clear());
+  const oidc = new OidcService(hotStore, {
     publicUrl: config.publicUrl, stateTtlSeconds: config.stateTtlSeconds, clockSkewSeconds: config.clockSkewSeconds,
     idTokenMaxAgeSeconds: config.idTokenMaxAgeSeconds, maxIdTokenBytes: config.maxIdTokenBytes,
   });
@@ -91,6 +98,10 @@ export async function createLti(options: { db: Db; config: Config; secret: strin
 
   return {
     router, registry, sessions, requireSession, core,
+    /** The signed deep-linking response form for a deep-linking launch (LTI-DL 2.0 4.5). */
+    deepLinkingResponse: (launch: LaunchContext, items: ResourceLinkItem[]) => createDeepLinkingResponse(core.provider, launch, items),
+    /** An AGS client on this instance's platforms; every HTTP call it makes is limited to `timeoutMs`. */
+    agsClient: (o: { timeoutMs: number; tokenMarginSeconds?: number }) => new AgsClient({ core, ...o }),
     frameAncestors: () => ancestors,
     refreshPlatforms: refreshAncestors,
     async close() {

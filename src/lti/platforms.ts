@@ -30,7 +30,7 @@ const isUrl = (s: string) => {
 };
 
 export class PlatformRegistry {
-  constructor(private readonly db: Db, private readonly core: LtiCore, private readonly store: LtiStore) {}
+  constructor(private readonly db: Db, private readonly core: LtiCore, private readonly store: LtiStore, private readonly onChange: () => void = () => undefined) {}
 
   async register(p: NewPlatform): Promise<PlatformRecord> {
     for (const [field, value] of [['issuer', p.issuer], ['authEndpoint', p.authEndpoint], ['tokenEndpoint', p.tokenEndpoint]] as const) {
@@ -48,6 +48,7 @@ export class PlatformRegistry {
     const id = await created.platformId();
     await created.platformActive(p.active);
     for (const d of p.deploymentIds) await this.store.addDeployment(id, d);
+    this.onChange();
     return (await this.store.platformById(id))!;
   }
 
@@ -65,22 +66,27 @@ export class PlatformRegistry {
     await this.get(id);
     const platform = await this.core.provider.getPlatformById(id);
     if (platform) await platform.platformActive(active);
+    this.onChange();
   }
 
   async remove(id: string): Promise<void> {
     await this.get(id);
     await this.core.provider.deletePlatformById(id);
     await this.db.tx((q) => this.store.removePlatformData(q, id));
+    this.onChange();
   }
 
   async addDeployment(id: string, deploymentId: string): Promise<void> {
     await this.get(id);
     if (!deploymentId || deploymentId.length > 255) throw new ValidationError('deployment id must be 1-255 characters');
     await this.store.addDeployment(id, deploymentId);
+    this.onChange();
   }
 
   async removeDeployment(id: string, deploymentId: string): Promise<boolean> {
-    return this.store.removeDeployment(id, deploymentId);
+    const removed = await this.store.removeDeployment(id, deploymentId);
+    this.onChange();
+    return removed;
   }
 
   deployments(id: string) {

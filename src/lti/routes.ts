@@ -1,5 +1,5 @@
 /** HTTP endpoints of LTI: /lti/login, /lti/launch, /lti/keys, /lti/register. */
-import express, { type Request, type Response, Router } from 'express';
+import express, { type Request, type RequestHandler, type Response, Router } from 'express';
 import { LaunchError } from '../errors';
 import type { ViewEngine } from '../web/views';
 import type { AppRole, LaunchContext } from './model';
@@ -16,6 +16,22 @@ export const ROLE_HOME: Record<AppRole, string> = { learner: '/learner', instruc
 export function landingPath(launch: LaunchContext): string {
   if (launch.messageType === 'LtiDeepLinkingRequest') return '/builder/deep-link';
   return ROLE_HOME[launch.appRole];
+}
+
+// OAuth 2.0 error codes are short ASCII tokens (RFC 6749 4.1.2.1); anything else is not echoed to the user.
+const OAUTH_ERROR_CODE = /^[a-z][a-z0-9_.-]{0,63}$/;
+
+/** The launch body parser, whose own refusals (too large, too many fields, bad encoding) become launch errors. */
+function launchForm(maxIdTokenBytes: number): RequestHandler {
+  const parse = express.urlencoded({ extended: false, limit: maxIdTokenBytes + 4096, parameterLimit: 20 });
+  return (req, res, next) => parse(req, res, (err?: unknown) => {
+    if (!err) return next();
+    const type = (err as { type?: unknown }).type;
+    if (type === 'entity.too.large') return next(new LaunchError('ID_TOKEN_TOO_LARGE', 'The id_token is larger than this tool accepts.', 413));
+    if (type === 'parameters.too.many') return next(new LaunchError('TOO_MANY_FIELDS', 'The launch form carries more fields than a launch has.', 413));
+    const status = (err as { status?: unknown }).status;
+    next(new LaunchError('MALFORMED_LAUNCH_BODY', 'The launch form could not be read.', typeof status === 'number' && status >= 400 && status < 500 ? status : 400));
+  });
 }
 
 function pick(req: Request): LoginRequest {
@@ -48,11 +64,13 @@ export function ltiRouter(options: {
   router.get('/lti/login', login);
   router.post('/lti/login', form, login);
 
-  router.post('/lti/launch', form, async (req, res) => {
+  router.post('/lti/launch', launchForm(options.maxIdTokenBytes), async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    if (typeof body.error === 'string') {
-      // The platform answered the authentication request with an error (OIDC Core 3.1.2.6).
-      throw new LaunchError('PLATFORM_ERROR', `The platform refused the login: ${String(body.error).slice(0, 100)}.`, 401);
+    if (body.error !== undefined) {
+      // The platform answered the authentication request with an error (OIDC Core 3.1.2.6). Its code is shown only
+      // when it looks like one, so a forged post cannot put its own words on our page.
+      const code = typeof body.error === 'string' && OAUTH_ERROR_CODE.test(body.error) ? body.error : 'unrecognised error';
+      throw new LaunchError('PLATFORM_ERROR', `The platform refused the login (${code}). Launch again from your course.`, 401);
     }
     const state = typeof body.state === 'string' ? body.state : undefined;
     const binding = state ? (req.cookies as Record<string, string> | undefined)?.[cookieName(state)] : undefined;
@@ -61,7 +79,8 @@ export function ltiRouter(options: {
     const session = await options.sessions.create(launch);
     res.redirect(303, `${landingPath(launch)}?s=${encodeURIComponent(session.token)}`);
   });
-  router.get('/lti/launch', () => {
+  router.get('/lti/launch', (_req, res) => {
+    res.setHeader('Allow', 'POST'); // RFC 9110 15.5.6: a 405 names the methods the resource supports
     throw new LaunchError('LAUNCH_NEEDS_POST', 'A launch must be a form POST from the platform; open Accrue from your course.', 405);
   });
 

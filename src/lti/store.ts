@@ -79,13 +79,22 @@ export class LtiStore {
     );
   }
 
-  /** Takes a login state exactly once: a second launch with the same state finds nothing. */
-  async consumeLoginState(state: string): Promise<{ nonce: string; platformId: string; browserBinding: string; storageTarget: string | null; expired: boolean } | null> {
-    const res = await this.db.query<{ nonce: string; platform_id: string; browser_binding: string; storage_target: string | null; expired: boolean }>(
-      `DELETE FROM lti_login_state WHERE state = $1
-       RETURNING nonce, platform_id, browser_binding, storage_target, expires_at <= now() AS expired`, [state]);
-    const r = res.rows[0];
-    return r ? { nonce: r.nonce, platformId: r.platform_id, browserBinding: r.browser_binding, storageTarget: r.storage_target, expired: r.expired } : null;
+  /**
+   * Takes a login state exactly once, and only for the browser whose binding (sha256 of its state cookie) matches:
+   * a second launch with the same state finds nothing, and another browser's attempt leaves the state in place.
+   */
+  async consumeLoginState(state: string, browserBinding: string | undefined): Promise<
+    { nonce: string; platformId: string; storageTarget: string | null; expired: boolean } | 'unknown' | 'other-browser'
+  > {
+    if (browserBinding) {
+      const res = await this.db.query<{ nonce: string; platform_id: string; storage_target: string | null; expired: boolean }>(
+        `DELETE FROM lti_login_state WHERE state = $1 AND browser_binding = $2
+         RETURNING nonce, platform_id, storage_target, expires_at <= now() AS expired`, [state, browserBinding]);
+      const r = res.rows[0];
+      if (r) return { nonce: r.nonce, platformId: r.platform_id, storageTarget: r.storage_target, expired: r.expired };
+    }
+    const exists = await this.db.query('SELECT 1 FROM lti_login_state WHERE state = $1', [state]);
+    return exists.rows.length > 0 ? 'other-browser' : 'unknown';
   }
 
   /** Records a nonce; false when it was seen before (a replay). */

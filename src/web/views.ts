@@ -19,6 +19,9 @@ export function createViewEngine(viewsDir = VIEWS_DIR) {
   }
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hbs.registerHelper('json', (v: unknown) => JSON.stringify(v));
+  // Field ids of form rows ("people-2-name") and 1-based numbering in pages.
+  hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
+  hbs.registerHelper('add', (a: unknown, b: unknown) => Number(a) + Number(b));
   const compile = (file: string) => {
     let t = cache.get(file);
     if (!t) {

@@ -1,0 +1,121 @@
+/**
+ * What the builder and the learner path may do with activities. A builder reaches only the activities of the
+ * LMS course (platform + context) they launched from; a learner's launch is mapped to its activity by the
+ * resource link's custom parameter `activity_id`, or by the placement recorded at the link's first launch.
+ */
+import type { Queryable } from '../db';
+import { ForbiddenError, NotFoundError } from '../errors';
+import type { LaunchContext } from '../lti';
+import type { DetailsInput } from './forms';
+import type { DesignationInput, MocInput, RequirementsInput } from './credit-forms';
+import {
+  LINE_ITEM_SCORE_MAXIMUM, LINE_ITEM_TAG,
+  type Activity, type CommercialSupport, type Content, type LearningFormat, type Person, type StatementKind,
+} from './model';
+import { publishProblems, type Problem } from './rules';
+import type { ActivityStore } from './store';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class ActivityService {
+  constructor(private readonly store: ActivityStore, private readonly publicUrl: string) {}
+
+  private courseOf(launch: LaunchContext): string {
+    if (!launch.context?.id) throw new ForbiddenError('The course builder needs a launch from inside a course.', 'NO_COURSE_CONTEXT');
+    return launch.context.id;
+  }
+
+  /** The activity, if the builder's launch is from its course; otherwise 404 (another course's ids are not revealed). */
+  async forBuilder(launch: LaunchContext, id: string): Promise<Activity> {
+    const context = this.courseOf(launch);
+    const a = await this.store.get(id);
+    if (!a || a.platformId !== launch.platform.id || a.contextId !== context) throw new NotFoundError('There is no such activity in this course.', 'ACTIVITY_NOT_FOUND');
+    return a;
+  }
+
+  list(launch: LaunchContext) {
+    return this.store.listForContext(launch.platform.id, this.courseOf(launch));
+  }
+
+  async create(launch: LaunchContext, input: { title: string; learningFormat: LearningFormat }): Promise<Activity> {
+    const id = await this.store.create({ platformId: launch.platform.id, contextId: this.courseOf(launch), createdBy: launch.user.sub, ...input });
+    return (await this.store.get(id))!;
+  }
+
+  async updateDetails(launch: LaunchContext, id: string, d: DetailsInput) {
+    await this.forBuilder(launch, id);
+    await this.store.updateDetails(id, d);
+  }
+
+  async replaceDisclosures(launch: LaunchContext, id: string, input: { people: Omit<Person, 'id'>[]; commercialSupport: CommercialSupport[] }) {
+    await this.forBuilder(launch, id);
+    await this.store.replaceDisclosures(id, input.people, input.commercialSupport);
+  }
+
+  async replaceCredit(launch: LaunchContext, id: string, input: { designations: DesignationInput[]; moc: MocInput[] }) {
+    await this.forBuilder(launch, id);
+    await this.store.replaceCredit(id, input.designations, input.moc);
+  }
+
+  async updateRequirements(launch: LaunchContext, id: string, r: RequirementsInput) {
+    await this.forBuilder(launch, id);
+    await this.store.updateRequirements(id, r);
+  }
+
+  async updateContent(launch: LaunchContext, id: string, c: Content) {
+    await this.forBuilder(launch, id);
+    await this.store.updateContent(id, c);
+  }
+
+  async saveStatements(launch: LaunchContext, id: string, texts: Partial<Record<StatementKind, string>>) {
+    await this.forBuilder(launch, id);
+    await this.store.saveStatements(id, texts, launch.user.sub);
+  }
+
+  /** Publishes when nothing is missing; otherwise returns the problems and leaves the activity as it was. */
+  async publish(launch: LaunchContext, id: string): Promise<Problem[]> {
+    const a = await this.forBuilder(launch, id);
+    const problems = publishProblems(a);
+    if (problems.length === 0) await this.store.setStatus(id, 'published');
+    return problems;
+  }
+
+  /** The content item a deep-linking response returns for an activity (LTI-DL 2.0 3.1, with an AGS line item). */
+  contentItem(a: Pick<Activity, 'id' | 'title' | 'description'>) {
+    return {
+      type: 'ltiResourceLink' as const,
+      title: a.title,
+      ...(a.description ? { text: a.description.slice(0, 1000) } : {}),
+      url: `${this.publicUrl}/lti/launch`,
+      custom: { activity_id: a.id },
+      lineItem: { scoreMaximum: LINE_ITEM_SCORE_MAXIMUM, label: a.title, resourceId: a.id, tag: LINE_ITEM_TAG },
+    };
+  }
+
+  /**
+   * The activity a resource-link launch opens, or null when the link was never placed with Accrue. The custom
+   * parameter is signed by the platform, but an activity of another platform is never opened through it.
+   */
+  async forLaunch(launch: LaunchContext): Promise<Activity | null> {
+    const rl = launch.resourceLink?.id;
+    const custom = launch.custom.activity_id;
+    let id: string | null = null;
+    if (custom && UUID.test(custom)) {
+      const a = await this.store.get(custom);
+      if (a && a.platformId === launch.platform.id) {
+        if (rl) await this.store.linkResource({ platformId: launch.platform.id, resourceLinkId: rl, deploymentId: launch.deploymentId, contextId: launch.context?.id, activityId: a.id });
+        return a;
+      }
+    }
+    if (rl) id = await this.store.activityForResourceLink(launch.platform.id, rl);
+    return id ? this.store.get(id) : null;
+  }
+
+  get(id: string, q?: Queryable) {
+    return this.store.get(id, q);
+  }
+
+  markLearnerStarted(q: Queryable, id: string) {
+    return this.store.markLearnerStarted(q, id);
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Learning feature face: the learner's path from launch to claim (profile, disclosures, content with measured time,
+ * post-test, evaluation, attestation, claim), recorded as append-only evidence and xAPI statements.
+ * Glossary: Enrollment = one learner in one activity; Evidence = what they did; Claim = credit awarded on their
+ * attested request (never a grade: grades go to the LMS, credit stays here); registration = the enrollment's xAPI id.
+ */
+import type { RequestHandler, Router } from 'express';
+import type { ActivityService } from '../activities';
+import type { Db } from '../db';
+import type { AppRole } from '../lti';
+import type { ViewEngine } from '../web/views';
+import { noXapiCredentials, type XapiCredentialsHook } from './content';
+import { PiiCipher } from './pii';
+import { learnerRouter } from './routes';
+import { LearningService } from './service';
+import type { StatementSink } from './sink';
+import { LearningStore } from './store';
+
+export type { StatementSink } from './sink';
+export { TableStatementSink } from './sink';
+export type { XapiCredentialsHook } from './content';
+export { RULE_VERSION } from './credit';
+
+export function createLearning(options: {
+  db: Db;
+  activities: ActivityService;
+  sink: StatementSink;
+  secret: string;
+  publicUrl: string;
+  views: ViewEngine;
+  requireSession: (roles?: AppRole[]) => RequestHandler;
+  nabpEprofilePattern: string;
+  heartbeatSeconds: number;
+  heartbeatCapSeconds: number;
+  /** HOOK(lrs): xAPI endpoint and credentials for external content; none until the LRS provides them. */
+  xapiCredentials?: XapiCredentialsHook;
+}): { service: LearningService; router: Router } {
+  const service = new LearningService({
+    store: new LearningStore(options.db), activities: options.activities, sink: options.sink, cipher: new PiiCipher(options.secret),
+    publicUrl: options.publicUrl, heartbeatCapSeconds: options.heartbeatCapSeconds,
+  });
+  const router = learnerRouter({
+    service, views: options.views, requireSession: options.requireSession, publicUrl: options.publicUrl,
+    nabpPattern: new RegExp(options.nabpEprofilePattern), heartbeatSeconds: options.heartbeatSeconds,
+    xapiCredentials: options.xapiCredentials ?? noXapiCredentials,
+  });
+  return { service, router };
+}
