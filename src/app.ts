@@ -40,6 +40,8 @@ export async function createApp(options: AppOptions) {
     closers.push(() => lti.close());
 
     const lrs = createLrs({ db, config, log });
+    closers.push(() => lrs.close());
+    await lrs.forward.start({ worker: config.lrsForwardWorker });
 
     const app = express();
     app.disable('x-powered-by');
@@ -57,7 +59,7 @@ export async function createApp(options: AppOptions) {
     app.get('/healthz', async (_req, res) => {
       try {
         await db.query('SELECT 1');
-        res.json({ status: 'ok', database: { kind: db.kind, reachable: true } });
+        res.json({ status: 'ok', database: { kind: db.kind, reachable: true }, lrsForward: await lrs.forward.health() });
       } catch {
         res.status(503).json({ status: 'unavailable', database: { kind: db.kind, reachable: false } });
       }

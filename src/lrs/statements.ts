@@ -4,7 +4,7 @@
  * read path share only the store (command/query split).
  */
 import crypto from 'node:crypto';
-import type { Db } from '../db';
+import type { Db, Queryable } from '../db';
 import { AppError, ConflictError, ForbiddenError, ValidationError } from '../errors';
 import { collectAttachments, type AttachmentContent } from './attachments';
 import type { Credential } from './credentials';
@@ -26,8 +26,18 @@ export interface StoreOptions {
   parts?: AttachmentContent[];
 }
 
+/** Runs in the storing transaction with the ids of the statements it stored (the forwarding outbox, forward/). */
+export type AfterStore = (q: Queryable, ids: string[]) => Promise<void>;
+
 export class StatementService {
+  private readonly afterStore: AfterStore[] = [];
+
   constructor(private readonly db: Db, private readonly repo: StatementStore, private readonly defaultAuthority: JsonObject) {}
+
+  /** Adds work done in the same transaction as every store (so it exists if and only if the statements do). */
+  onStore(fn: AfterStore): void {
+    this.afterStore.push(fn);
+  }
 
   /**
    * Validates and stores statements; returns their ids in order. A statement whose id is already stored with the
@@ -38,6 +48,7 @@ export class StatementService {
     if (input.length === 0) throw new ValidationError('No statements were sent.', undefined, 'XAPI_EMPTY');
     const statements = input.map((s) => validateStatement(s, { family }));
     const credential = options.credential;
+    credential?.limits?.statements(statements);
     const authority = credential?.authority ?? options.authority ?? this.defaultAuthority;
     if (credential && !mayAssertAuthority(credential.scopes)) {
       const own = agentKey(credential.authority);
@@ -83,6 +94,7 @@ export class StatementService {
       await this.repo.void(q, await this.repo.voidedBefore(q, fresh.map((s) => s.id as string), VOIDED_VERB), VOIDED_VERB);
       await this.repo.putAttachments(q, content);
       if (!credential || mayDefine(credential.scopes)) await this.repo.defineActivities(q, definitionsOf(fresh));
+      for (const fn of this.afterStore) await fn(q, fresh.map((s) => s.id as string));
       return out;
     });
   }
