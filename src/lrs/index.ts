@@ -27,6 +27,7 @@ import { createLaunchCredentials } from './launch';
 import { lrsRouter } from './routes';
 import { StatementService } from './statements';
 import { StatementStore } from './store';
+import { StatementQueries } from './store-query';
 import { CredentialStore } from './store-credentials';
 import { DocumentStore } from './store-documents';
 
@@ -35,7 +36,8 @@ export type { IssuedLaunch } from './launch';
 export type { TargetStatus } from './forward';
 export { SCOPES } from './credentials';
 export type { Family, JsonObject } from './model';
-export type { StatementFilter, StoredRow } from './store';
+export type { StoredRow } from './store';
+export type { StatementFilter } from './store-query';
 export { SUPPORTED_VERSIONS } from './version';
 
 /** Where the LRS is mounted; `more` links are built under it. */
@@ -53,7 +55,7 @@ export function createLrs(options: { db: Db; config: Config; log: Logger }): {
   const { db, config } = options;
   const log = options.log.child({ feature: 'lrs' });
   const accrueAuthority = { objectType: 'Agent', name: config.toolName, account: { homePage: config.publicUrl, name: 'accrue' } };
-  const statements = new StatementService(db, new StatementStore(db), accrueAuthority);
+  const statements = new StatementService(db, new StatementStore(db), new StatementQueries(db), accrueAuthority);
   const documents = new DocumentService(new DocumentStore(db));
   const credentials = new CredentialService({ store: new CredentialStore(db), publicUrl: config.publicUrl });
   const launchCredentials = createLaunchCredentials({ db, endpoint: `${config.publicUrl}${LRS_BASE}/`, publicUrl: config.publicUrl });

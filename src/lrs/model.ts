@@ -123,6 +123,9 @@ function normaliseResult(result: Json | undefined): void {
   if (isObject(result) && typeof result.duration === 'string') result.duration = truncateDuration(result.duration);
 }
 
+/** Deep equality of JSON values, ignoring key order. */
+export const sameJson = (a: Json, b: Json) => canonicalJson(a) === canonicalJson(b);
+
 function comparable(statement: JsonObject): JsonObject {
   const copy = JSON.parse(JSON.stringify(statement)) as JsonObject;
   // Properties the LRS sets or may change do not make two statements different (2.0.0 §5.1 "Statement Comparison").

@@ -16,7 +16,9 @@ import { parseAgentParam, parseIriParam, parseTimestampParam, parseUuidParam } f
 import type { Reply } from './reply';
 import { allows, readsOnlyMine } from './scopes';
 import type { StatementService } from './statements';
-import type { StatementFilter, StoredRow } from './store';
+import { isIri, isObject, isUuid, parseTimestamp } from './validate/primitives';
+import type { StoredRow } from './store';
+import type { StatementFilter } from './store-query';
 
 const MAX_PAGE = 100;
 const QUERY_PARAMS = ['agent', 'verb', 'activity', 'registration', 'related_activities', 'related_agents', 'since', 'until', 'limit', 'format', 'attachments', 'ascending'];
@@ -61,14 +63,31 @@ interface Cursor {
 }
 
 const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
+
+/**
+ * A `more` link comes back from the client, so its content is checked like query parameters: a crafted one gets a
+ * 400, never a 500 or a page larger than MAX_PAGE.
+ */
 function decodeCursor(token: string): Cursor {
+  const bad = () => new ValidationError('The "more" link is not valid.', undefined, 'XAPI_BAD_PARAMETER');
+  let c: Cursor;
   try {
-    const c = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Cursor;
-    if (!c.filter || !c.after) throw new Error('incomplete');
-    return c;
+    c = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Cursor;
   } catch {
-    throw new ValidationError('The "more" link is not valid.', undefined, 'XAPI_BAD_PARAMETER');
+    throw bad();
   }
+  const f = c?.filter;
+  const str = (v: unknown) => v === undefined || typeof v === 'string';
+  const ok = isObject(f) && isObject(c.after) && typeof c.after.seq === 'string' && /^\d{1,19}$/.test(c.after.seq)
+    && typeof c.after.stored === 'string' && parseTimestamp(c.after.stored) !== null
+    && typeof f.ascending === 'boolean' && Number.isInteger(f.limit) && f.limit >= 1 && f.limit <= MAX_PAGE
+    && (f.agent === undefined || (isObject(f.agent) && typeof f.agent.key === 'string' && typeof f.agent.related === 'boolean'))
+    && (f.activity === undefined || (isObject(f.activity) && isIri(f.activity.id) && typeof f.activity.related === 'boolean'))
+    && (f.verb === undefined || isIri(f.verb)) && (f.registration === undefined || isUuid(f.registration))
+    && str(f.since) && str(f.until) && (f.since === undefined || parseTimestamp(f.since) !== null) && (f.until === undefined || parseTimestamp(f.until) !== null)
+    && ['exact', 'ids', 'canonical'].includes(c.format) && typeof c.attachments === 'boolean';
+  if (!ok) throw bad();
+  return c;
 }
 
 export function statementRoutes(options: { statements: StatementService }) {

@@ -10,10 +10,10 @@ import { collectAttachments, type AttachmentContent } from './attachments';
 import type { Credential } from './credentials';
 import { agentKey, facetsOf, isoMs, mergeDefinition, prepareStatement, sameStatement, type Family, type JsonObject } from './model';
 import { mayAssertAuthority, mayDefine } from './scopes';
-import type { StatementFilter, StatementStore, StoredRow } from './store';
+import type { StatementStore, StoredRow } from './store';
+import type { StatementFilter, StatementQueries } from './store-query';
 import { isObject } from './validate/primitives';
 import { VOIDED_VERB, validateStatement } from './validate/statement';
-import { LATEST } from './version';
 
 export interface StoreOptions {
   /** Who stores: sets `authority`, `statements/read/mine` ownership and whether definitions are trusted. */
@@ -32,7 +32,12 @@ export type AfterStore = (q: Queryable, ids: string[]) => Promise<void>;
 export class StatementService {
   private readonly afterStore: AfterStore[] = [];
 
-  constructor(private readonly db: Db, private readonly repo: StatementStore, private readonly defaultAuthority: JsonObject) {}
+  constructor(
+    private readonly db: Db,
+    private readonly repo: StatementStore,
+    private readonly queries: StatementQueries,
+    private readonly defaultAuthority: JsonObject,
+  ) {}
 
   /** Adds work done in the same transaction as every store (so it exists if and only if the statements do). */
   onStore(fn: AfterStore): void {
@@ -65,10 +70,11 @@ export class StatementService {
     const content = await collectAttachments(statements, options.parts);
 
     const stored = isoMs(Date.now());
-    const version = LATEST[family] === '2.0.0' ? '2.0.0' : '1.0.0';
+    const version = family === '2.0' ? '2.0.0' : '1.0.0';
     return this.db.tx(async (q) => {
       const existing = new Map((await this.repo.findByIds(q, given)).map((r) => [r.id, r]));
       const fresh: JsonObject[] = [];
+      const received = new Map<string, JsonObject>(); // as the client sent them, for comparisons
       const out: string[] = [];
       for (let i = 0; i < statements.length; i++) {
         const s = statements[i]!;
@@ -79,19 +85,25 @@ export class StatementService {
           out.push(id!);
           continue;
         }
+        if (id) received.set(id, structuredClone(s));
         fresh.push(prepareStatement(s, { id: id ?? crypto.randomUUID(), stored, authority, version }));
         out.push(fresh[fresh.length - 1]!.id as string);
       }
-      await this.repo.insert(q, fresh.map((s) => ({
+      const raced = await this.repo.insert(q, fresh.map((s) => ({
         id: s.id as string, stored, verbId: (s.verb as JsonObject).id as string,
         registration: isObject(s.context) && typeof s.context.registration === 'string' ? s.context.registration : null,
         objectStatementId: isObject(s.object) && s.object.objectType === 'StatementRef' ? String(s.object.id).toLowerCase() : null,
         credentialKey: credential?.key ?? null, statement: s, facets: facetsOf(s),
       })));
+      // A concurrent request stored one of these ids first: same content is a retry, other content a conflict.
+      for (const row of await this.repo.findByIds(q, raced)) {
+        if (!sameStatement(received.get(row.id)!, row.statement)) throw new ConflictError(`A different statement with id ${row.id} is already stored.`, 'XAPI_ID_CONFLICT');
+      }
       const voids = fresh.filter((s) => (s.verb as JsonObject).id === VOIDED_VERB).map((s) => String((s.object as JsonObject).id).toLowerCase());
       await this.repo.void(q, voids, VOIDED_VERB);
       // A statement may arrive after the statement that voids it.
       await this.repo.void(q, await this.repo.voidedBefore(q, fresh.map((s) => s.id as string), VOIDED_VERB), VOIDED_VERB);
+      await this.repo.inheritTargets(q, fresh.map((s) => s.id as string));
       await this.repo.putAttachments(q, content);
       if (!credential || mayDefine(credential.scopes)) await this.repo.defineActivities(q, definitionsOf(fresh));
       for (const fn of this.afterStore) await fn(q, fresh.map((s) => s.id as string));
@@ -108,7 +120,7 @@ export class StatementService {
   }
 
   async query(filter: StatementFilter): Promise<{ rows: StoredRow[]; next?: { stored: string; seq: string } }> {
-    const rows = await this.repo.query(filter);
+    const rows = await this.queries.query(filter);
     if (rows.length <= filter.limit) return { rows };
     const page = rows.slice(0, filter.limit);
     const last = page[page.length - 1]!;

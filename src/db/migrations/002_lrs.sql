@@ -30,36 +30,54 @@ CREATE INDEX lrs_statement_stored ON lrs_statement (stored DESC, seq DESC);
 CREATE INDEX lrs_statement_verb ON lrs_statement (verb_id, stored DESC, seq DESC);
 CREATE INDEX lrs_statement_registration ON lrs_statement (registration, stored DESC, seq DESC) WHERE registration IS NOT NULL;
 CREATE INDEX lrs_statement_ref ON lrs_statement (object_statement_id) WHERE object_statement_id IS NOT NULL;
-CREATE INDEX lrs_statement_ref_stored ON lrs_statement (stored DESC, seq DESC) WHERE object_statement_id IS NOT NULL;
 CREATE INDEX lrs_statement_credential ON lrs_statement (credential_key, stored DESC, seq DESC);
 
--- Statement <-> agent, one row per distinct agent (IFI key) of a statement. `core` is true when the agent is the
--- statement's actor or object (or a member of a Group there): the `agent` filter. Every other position (authority,
--- instructor, team, contextAgents, contextGroups, SubStatement parts) is found by `related_agents`.
--- verb_id and stored are copied from the statement so `agent + verb + stored` is one index range scan.
+-- Statement <-> agent rows. `core` is true when the agent is the statement's actor or object (or a member of a
+-- Group there): the `agent` filter. Every other position (authority, instructor, team, contextAgents,
+-- contextGroups, SubStatement parts) is found by `related_agents`. verb_id, registration and stored are copied
+-- from the statement so `agent + verb + stored` is one index range scan.
+-- A statement whose object is a StatementRef also matches the filters its target matches (1.0.3 Part 3 §2.1.3
+-- "Filter Conditions for StatementRefs"): at write time it gets copies of its target's rows with via_ref = true
+-- (the target's verb and registration, its own stored), so those queries are index scans too.
 CREATE TABLE lrs_statement_agent (
   statement_seq bigint NOT NULL REFERENCES lrs_statement (seq) ON DELETE CASCADE,
   agent_key     text NOT NULL,
   core          boolean NOT NULL,
+  via_ref       boolean NOT NULL DEFAULT false,
   verb_id       text NOT NULL,
-  stored        timestamptz NOT NULL,
-  PRIMARY KEY (statement_seq, agent_key)
+  registration  uuid,
+  stored        timestamptz NOT NULL
 );
-CREATE INDEX lrs_statement_agent_stored ON lrs_statement_agent (agent_key, stored DESC, statement_seq DESC) INCLUDE (core);
-CREATE INDEX lrs_statement_agent_verb ON lrs_statement_agent (agent_key, verb_id, stored DESC, statement_seq DESC) INCLUDE (core);
+CREATE INDEX lrs_statement_agent_stmt ON lrs_statement_agent (statement_seq, agent_key);
+CREATE INDEX lrs_statement_agent_stored ON lrs_statement_agent (agent_key, stored DESC, statement_seq DESC) INCLUDE (core, via_ref, verb_id, registration);
+CREATE INDEX lrs_statement_agent_verb ON lrs_statement_agent (agent_key, verb_id, stored DESC, statement_seq DESC) INCLUDE (core, via_ref, registration);
 
--- Statement <-> activity, same shape: `core` = the statement's object (the `activity` filter); context activities
--- and SubStatement activities are found by `related_activities`.
+-- Statement <-> activity rows, same shape: `core` = the statement's object (the `activity` filter); context
+-- activities and SubStatement activities are found by `related_activities`.
 CREATE TABLE lrs_statement_activity (
   statement_seq bigint NOT NULL REFERENCES lrs_statement (seq) ON DELETE CASCADE,
   activity_id   text NOT NULL,
   core          boolean NOT NULL,
+  via_ref       boolean NOT NULL DEFAULT false,
   verb_id       text NOT NULL,
-  stored        timestamptz NOT NULL,
-  PRIMARY KEY (statement_seq, activity_id)
+  registration  uuid,
+  stored        timestamptz NOT NULL
 );
-CREATE INDEX lrs_statement_activity_stored ON lrs_statement_activity (activity_id, stored DESC, statement_seq DESC) INCLUDE (core);
-CREATE INDEX lrs_statement_activity_verb ON lrs_statement_activity (activity_id, verb_id, stored DESC, statement_seq DESC) INCLUDE (core);
+CREATE INDEX lrs_statement_activity_stmt ON lrs_statement_activity (statement_seq, activity_id);
+CREATE INDEX lrs_statement_activity_stored ON lrs_statement_activity (activity_id, stored DESC, statement_seq DESC) INCLUDE (core, via_ref, verb_id, registration);
+CREATE INDEX lrs_statement_activity_verb ON lrs_statement_activity (activity_id, verb_id, stored DESC, statement_seq DESC) INCLUDE (core, via_ref, registration);
+
+-- The verbs and registrations a StatementRef statement matches through its target (and the target's target), for
+-- verb / registration queries without an agent or activity.
+CREATE TABLE lrs_statement_ref_match (
+  statement_seq bigint NOT NULL REFERENCES lrs_statement (seq) ON DELETE CASCADE,
+  verb_id       text NOT NULL,
+  registration  uuid,
+  stored        timestamptz NOT NULL
+);
+CREATE INDEX lrs_statement_ref_match_stmt ON lrs_statement_ref_match (statement_seq);
+CREATE INDEX lrs_statement_ref_match_verb ON lrs_statement_ref_match (verb_id, stored DESC, statement_seq DESC) INCLUDE (registration);
+CREATE INDEX lrs_statement_ref_match_registration ON lrs_statement_ref_match (registration, stored DESC, statement_seq DESC) WHERE registration IS NOT NULL;
 
 -- Attachment content by SHA-2, shared by every statement that carries it (xAPI 1.0.3 Part 2 §2.4.11).
 CREATE TABLE lrs_attachment (

@@ -106,8 +106,9 @@ const DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 const DATE_TIME_BASIC = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(?:(\d{2})(?:[.,](\d+))?)?(Z|[+-]\d{2}(?:\d{2})?)?$/i;
 
-export function parseTimestamp(value: string): { ms: number; hasOffset: boolean } | null {
-  const m = DATE_TIME.exec(value) ?? DATE_TIME_BASIC.exec(value);
+export function parseTimestamp(value: string): { ms: number; hasOffset: boolean; basic: boolean } | null {
+  const extended = DATE_TIME.exec(value);
+  const m = extended ?? DATE_TIME_BASIC.exec(value);
   if (!m) return null;
   const [, y, mo, d, h, mi, s, frac, zone] = m;
   const month = Number(mo), day = Number(d), hour = Number(h), minute = Number(mi), second = Number(s ?? 0);
@@ -126,11 +127,17 @@ export function parseTimestamp(value: string): { ms: number; hasOffset: boolean 
   if (Number.isNaN(utc)) return null;
   const check = new Date(Date.UTC(Number(y), month - 1, day));
   if (check.getUTCDate() !== day) return null; // 2015-02-30
-  return { ms: utc, hasOffset: Boolean(zone) };
+  return { ms: utc, hasOffset: Boolean(zone), basic: !extended };
 }
 
-export function expectTimestamp(value: unknown, path: string): string {
-  if (typeof value !== 'string' || !parseTimestamp(value)) fail(path, 'must be an ISO 8601 timestamp');
+/**
+ * A statement Timestamp. 1.0.x takes any ISO 8601 date-time (1.0.3 Part 2 §4.5; no offset means UTC). 2.0.0 takes the
+ * RFC 3339 profile (2.0.0 §5.4.5 "Timestamps"): extended format with a time zone offset.
+ */
+export function expectTimestamp(value: unknown, path: string, family: Family): string {
+  const t = typeof value === 'string' ? parseTimestamp(value) : null;
+  if (!t) fail(path, 'must be an ISO 8601 timestamp');
+  if (family === '2.0' && (t!.basic || !t!.hasOffset)) fail(path, 'must be an RFC 3339 timestamp with a time zone offset (xAPI 2.0)');
   return value as string;
 }
 

@@ -158,10 +158,10 @@ function validateStatementBody(value: unknown, path: string, options: { family: 
   if ('result' in stmt) validateResult(stmt.result, at('result'));
   const objectIsActivity = object.objectType === undefined || object.objectType === 'Activity';
   if ('context' in stmt) validateContext(stmt.context, at('context'), { family: options.family, objectIsActivity });
-  if ('timestamp' in stmt) expectTimestamp(stmt.timestamp, at('timestamp'));
+  if ('timestamp' in stmt) expectTimestamp(stmt.timestamp, at('timestamp'), options.family);
   if ('attachments' in stmt) validateAttachments(stmt.attachments, at('attachments'));
   if (options.sub) return;
-  if ('stored' in stmt) expectTimestamp(stmt.stored, at('stored'));
+  if ('stored' in stmt) expectTimestamp(stmt.stored, at('stored'), options.family);
   if ('authority' in stmt) validateAuthority(stmt.authority, at('authority'));
   if ('version' in stmt && (typeof stmt.version !== 'string' || !VERSION[options.family].test(stmt.version))) {
     fail(at('version'), options.family === '2.0' ? 'must be 1.0.x or 2.0.x' : 'must be 1.0 or 1.0.x');
