@@ -75,13 +75,14 @@ describe('LRS command line', function () {
     });
     const before = dayAfter(day);
 
-    const dry = await world.run('lrs', 'purge', '--before', before, '--dry-run', '--by', 'test-admin');
+    const admin = `test-admin-${uid()}`;
+    const dry = await world.run('lrs', 'purge', '--before', before, '--dry-run', '--by', admin);
     expect(dry.code, dry.err.join('\n')).to.equal(0);
     expect(dry.out.join('\n')).to.contain(`Dry run: 4 statement(s) stored before ${before} would be deleted, and 1 later statement(s) they void`);
     const present = (list: string[]) => world.withLrs(async (_l, db) => (await db.query(`SELECT count(*)::int AS n FROM lrs_statement WHERE id = ANY($1::uuid[])`, [list])).rows[0]!.n as number);
     expect(await present([...ids.old, ids.target])).to.equal(5);
 
-    const run = await world.run('lrs', 'purge', '--before', before, '--by', 'test-admin');
+    const run = await world.run('lrs', 'purge', '--before', before, '--by', admin);
     expect(run.code, run.err.join('\n')).to.equal(0);
     expect(run.out.join('\n')).to.contain(`Deleted 4 statement(s) stored before ${before}, 1 statement(s) they voided, and 1 attachment(s) no longer used`);
     expect(await present([...ids.old, ids.target])).to.equal(0);
@@ -92,12 +93,12 @@ describe('LRS command line', function () {
       const att = await db.query<{ sha2: string }>(`SELECT sha2 FROM lrs_attachment WHERE sha2 = ANY($1::text[])`, [[sha256(own), sha256(shared)]]);
       expect(att.rows.map((r) => r.sha2)).to.deep.equal([sha256(shared)]);
       const audit = await db.query<{ phase: string; ran_by: string; counts: Record<string, number> }>(
-        `SELECT phase, ran_by, counts FROM lrs_audit WHERE action = 'purge' AND ran_by = 'test-admin' ORDER BY id DESC LIMIT 3`);
+        `SELECT phase, ran_by, counts FROM lrs_audit WHERE action = 'purge' AND ran_by = $1 ORDER BY id DESC LIMIT 3`, [admin]);
       expect(audit.rows.map((r) => r.phase)).to.deep.equal(['finished', 'started', 'dry-run']);
       expect(audit.rows[0]!.counts).to.deep.equal({ statements: 4, voidedTargets: 1, attachments: 1 });
     });
     const logged = run.err.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'lrs purge')!;
-    expect(logged).to.include({ action: 'purge', phase: 'finished', ranBy: 'test-admin' });
+    expect(logged).to.include({ action: 'purge', phase: 'finished', ranBy: admin });
     expect(logged.counts).to.deep.equal({ deleted: 4, voidedDeleted: 1, attachments: 1 });
     expect(logged.criteriaHash).to.match(/^[0-9a-f]{64}$/);
   });
@@ -118,20 +119,23 @@ describe('LRS command line', function () {
         inTeam: statement({ actor: other, object: { objectType: 'Activity', id: course }, context: { team: { objectType: 'Group', member: [{ objectType: 'Agent', account }, other] } } }),
         unrelated: statement({ actor: other }),
       };
-      await lrs.statements.store(Object.values(s));
+      // Someone else's statement about one of the person's statements: kept, but no longer indexed under them.
+      const refToPerson = statement({ actor: other, verb: 'http://example.org/verbs/reviewed', object: { objectType: 'StatementRef', id: s.byMbox.id } });
+      await lrs.statements.store([...Object.values(s), refToPerson]);
       await lrs.documents.put({ kind: 'state', activityId: course, agentKey: `mbox:${email}`, registration: '', docId: 'bookmark' },
         { contentType: 'application/json', content: Buffer.from('{"page":3}') }, { pre: {}, family: '1.0' });
       return Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v.id])) as Record<keyof typeof s, string>;
     });
     const person = JSON.stringify({ objectType: 'Person', mbox: [email], account: [account] });
 
-    const dry = await world.run('lrs', 'erase', '--actor', person, '--dry-run', '--by', 'dpo');
+    const dpo = `dpo-${uid()}`;
+    const dry = await world.run('lrs', 'erase', '--actor', person, '--dry-run', '--by', dpo);
     expect(dry.code, dry.err.join('\n')).to.equal(0);
     expect(dry.out.join('\n')).to.contain('would delete 4 statement(s) about this person').and.contain('1 document(s)').and.contain('2 other statement(s) mentioning them would be pseudonymised');
     const statementOf = (id: string) => world.withLrs(async (lrs) => (await lrs.statements.get(id, { voided: false }))?.statement);
     expect(await statementOf(ids.byMbox)).to.not.equal(undefined);
 
-    const run = await world.run('lrs', 'erase', '--actor', person, '--by', 'dpo');
+    const run = await world.run('lrs', 'erase', '--actor', person, '--by', dpo);
     expect(run.code, run.err.join('\n')).to.equal(0);
     for (const id of [ids.byMbox, ids.bySha1, ids.byAccount, ids.asObject]) expect(await statementOf(id), id).to.equal(undefined);
     const instructor = (await statementOf(ids.asInstructor)) as { context: { instructor: Record<string, unknown> } };
@@ -147,7 +151,7 @@ describe('LRS command line', function () {
       const docs = await db.query(`SELECT count(*)::int AS n FROM lrs_document WHERE agent_key = ANY($1::text[])`, [keys]);
       expect(docs.rows[0]!.n).to.equal(0);
       const audit = await db.query<{ phase: string; counts: Record<string, number>; criteria_hash: string }>(
-        `SELECT phase, counts, criteria_hash FROM lrs_audit WHERE action = 'erase' AND ran_by = 'dpo' ORDER BY id DESC LIMIT 2`);
+        `SELECT phase, counts, criteria_hash FROM lrs_audit WHERE action = 'erase' AND ran_by = $1 ORDER BY id DESC LIMIT 2`, [dpo]);
       expect(audit.rows.map((r) => r.phase)).to.deep.equal(['finished', 'dry-run']);
       expect(audit.rows[0]!.counts).to.include({ statements: 4, redacted: 2, documents: 1 });
       expect(audit.rows[0]!.criteria_hash).to.equal(audit.rows[1]!.criteria_hash);
@@ -158,13 +162,14 @@ describe('LRS command line', function () {
   });
 
   it('when someone tries to change or delete the audit, then the database refuses', async () => {
-    await world.withLrs((_l, db) => db.query(`INSERT INTO lrs_audit (action, phase, ran_by, criteria_hash) VALUES ('purge', 'dry-run', 'audit-test', 'x')`));
+    const who = `audit-test-${uid()}`;
+    await world.withLrs((_l, db) => db.query(`INSERT INTO lrs_audit (action, phase, ran_by, criteria_hash) VALUES ('purge', 'dry-run', $1, 'x')`, [who]));
     // One connection per attempt: on embedded PGlite the query after a failed one loses its socket connection.
-    for (const sql of [`UPDATE lrs_audit SET ran_by = 'someone else' WHERE ran_by = 'audit-test'`, `DELETE FROM lrs_audit WHERE ran_by = 'audit-test'`, 'TRUNCATE lrs_audit']) {
-      const err = await world.withLrs((_l, db) => db.query(sql).then(() => undefined, (e: Error) => e));
+    for (const sql of [`UPDATE lrs_audit SET ran_by = 'someone else' WHERE ran_by = $1`, `DELETE FROM lrs_audit WHERE ran_by = $1`, 'TRUNCATE lrs_audit']) {
+      const err = await world.withLrs((_l, db) => db.query(sql, sql.includes('$1') ? [who] : []).then(() => undefined, (e: Error) => e));
       expect(err?.message, sql).to.match(/append-only/);
     }
-    const left = await world.withLrs((_l, db) => db.query(`SELECT count(*)::int AS n FROM lrs_audit WHERE ran_by = 'audit-test'`));
+    const left = await world.withLrs((_l, db) => db.query(`SELECT count(*)::int AS n FROM lrs_audit WHERE ran_by = $1`, [who]));
     expect(left.rows[0]!.n).to.equal(1);
   });
 

@@ -9,6 +9,7 @@
 import type { Db, Queryable } from '../../db';
 import { ValidationError } from '../../errors';
 import type { Logger } from '../../log';
+import { StatementStore } from '../store';
 import { criteriaHash, erasedAgent, erasureAction, redacted, subjectKeys } from './rules';
 import {
   audit, countBefore, deleteBatchBefore, deleteOrphanAttachments, deletePersonData, deleteSeqs, replaceStatement, statementsNaming,
@@ -50,7 +51,11 @@ export function parseDay(day: string): string {
 }
 
 export class Retention {
-  constructor(private readonly o: { db: Db; secret: string; publicUrl: string; log: Logger }) {}
+  private readonly statements: StatementStore;
+
+  constructor(private readonly o: { db: Db; secret: string; publicUrl: string; log: Logger }) {
+    this.statements = new StatementStore(o.db);
+  }
 
   private record(q: Queryable, action: 'purge' | 'erase', phase: 'dry-run' | 'started' | 'finished', ranBy: string, hash: string, counts: object) {
     const numbers = Object.fromEntries(Object.entries(counts).filter(([, v]) => typeof v === 'number')) as Record<string, number>;
@@ -75,6 +80,8 @@ export class Retention {
     for (;;) {
       const done = await db.tx(async (q) => {
         const d = await deleteBatchBefore(q, before, BATCH);
+        // Statements whose StatementRef targeted a deleted one no longer match through it (1.0.3 Part 3 §2.1.3).
+        await this.statements.inheritTargets(q, d.ids);
         report.statements += d.statements;
         report.voidedTargets += d.voidedTargets;
         report.attachments += await deleteOrphanAttachments(q, d.shas);
@@ -95,15 +102,19 @@ export class Retention {
       return await this.o.db.tx(async (q) => {
         const report: EraseReport = { dryRun: input.dryRun, statements: 0, voidedTargets: 0, redacted: 0, attachments: 0, documents: 0, launchGrants: 0 };
         const doomed: string[] = [];
+        const changed: string[] = [];
         for (const c of await statementsNaming(q, keys)) {
           const action = erasureAction(c.statement, keySet);
           if (action === 'delete') doomed.push(c.seq);
           else if (action === 'redact') {
             await replaceStatement(q, c, redacted(c.statement, keySet, replacement));
+            changed.push(c.id);
             report.redacted++;
           }
         }
         const d = await deleteSeqs(q, doomed);
+        // StatementRefs to deleted or pseudonymised statements lose their copies of the person's index rows.
+        await this.statements.inheritTargets(q, [...d.ids, ...changed]);
         report.statements = d.statements;
         report.voidedTargets = d.voidedTargets;
         report.attachments = await deleteOrphanAttachments(q, d.shas);

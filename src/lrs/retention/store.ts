@@ -15,11 +15,15 @@ export interface Deleted {
   statements: number;
   voidedTargets: number;
   shas: string[];
+  /** ids of every statement deleted (statements that referenced them need their StatementRef rows refreshed) */
+  ids: string[];
 }
 
 export interface Candidate {
   seq: string;
+  id: string;
   verbId: string;
+  registration: string | null;
   stored: Date;
   statement: JsonObject;
 }
@@ -45,19 +49,20 @@ export async function deleteBatchBefore(q: Queryable, before: string, limit: num
 
 /** Deletes these statements, and the statements voided by those of them that are voiding statements. */
 export async function deleteSeqs(q: Queryable, seqs: string[]): Promise<Deleted> {
-  if (seqs.length === 0) return { statements: 0, voidedTargets: 0, shas: [] };
-  const { rows } = await q.query<{ shas: string[]; target: string | null }>(
+  if (seqs.length === 0) return { statements: 0, voidedTargets: 0, shas: [], ids: [] };
+  const { rows } = await q.query<{ id: string; shas: string[]; target: string | null }>(
     `DELETE FROM lrs_statement s WHERE s.seq = ANY($1::bigint[])
-     RETURNING ${SHAS} AS shas, CASE WHEN s.verb_id = $2 THEN s.object_statement_id::text END AS target`,
+     RETURNING s.id::text AS id, ${SHAS} AS shas, CASE WHEN s.verb_id = $2 THEN s.object_statement_id::text END AS target`,
     [seqs, VOIDED],
   );
   const targets = rows.map((r) => r.target).filter((t): t is string => t !== null);
-  let voided: { shas: string[] }[] = [];
+  let voided: { id: string; shas: string[] }[] = [];
   if (targets.length) {
-    ({ rows: voided } = await q.query<{ shas: string[] }>(
-      `DELETE FROM lrs_statement s WHERE s.id = ANY($1::uuid[]) AND s.voided RETURNING ${SHAS} AS shas`, [targets]));
+    ({ rows: voided } = await q.query<{ id: string; shas: string[] }>(
+      `DELETE FROM lrs_statement s WHERE s.id = ANY($1::uuid[]) AND s.voided RETURNING s.id::text AS id, ${SHAS} AS shas`, [targets]));
   }
-  return { statements: rows.length, voidedTargets: voided.length, shas: [...new Set([...rows, ...voided].flatMap((r) => r.shas))] };
+  const all = [...rows, ...voided];
+  return { statements: rows.length, voidedTargets: voided.length, shas: [...new Set(all.flatMap((r) => r.shas))], ids: all.map((r) => r.id) };
 }
 
 /** Deletes the attachment content among `shas` that no remaining statement declares; returns how many. */
@@ -71,26 +76,33 @@ export async function deleteOrphanAttachments(q: Queryable, shas: string[]): Pro
   return rowCount ?? 0;
 }
 
-/** Statements any of whose agent index rows is one of `keys` (every position of an agent is indexed). */
+/**
+ * Statements any of whose own agent index rows is one of `keys` (every position of an agent is indexed; rows copied
+ * from a StatementRef's target, via_ref, are not the statement's own).
+ */
 export async function statementsNaming(q: Queryable, keys: string[]): Promise<Candidate[]> {
   const { rows } = await q.query<Candidate>(
-    `SELECT s.seq::text AS seq, s.verb_id AS "verbId", s.stored, s.statement FROM lrs_statement s
-     WHERE s.seq IN (SELECT statement_seq FROM lrs_statement_agent WHERE agent_key = ANY($1::text[])) ORDER BY s.seq`,
+    `SELECT s.seq::text AS seq, s.id::text AS id, s.verb_id AS "verbId", s.registration::text AS registration, s.stored, s.statement
+     FROM lrs_statement s
+     WHERE s.seq IN (SELECT statement_seq FROM lrs_statement_agent WHERE agent_key = ANY($1::text[]) AND NOT via_ref) ORDER BY s.seq`,
     [keys],
   );
   return rows;
 }
 
-/** Replaces a kept statement's JSON by its redacted form and re-indexes its agents. */
+/**
+ * Replaces a kept statement's JSON by its redacted form and re-indexes its own agents (the caller then refreshes
+ * the StatementRef rows of statements that target it: StatementStore.inheritTargets).
+ */
 export async function replaceStatement(q: Queryable, c: Candidate, statement: JsonObject): Promise<void> {
   await q.query(`UPDATE lrs_statement SET statement = $2::jsonb WHERE seq = $1`, [c.seq, JSON.stringify(statement)]);
-  await q.query(`DELETE FROM lrs_statement_agent WHERE statement_seq = $1`, [c.seq]);
+  await q.query(`DELETE FROM lrs_statement_agent WHERE statement_seq = $1 AND NOT via_ref`, [c.seq]);
   const agents = [...facetsOf(statement).agents];
   if (agents.length) {
     await q.query(
-      `INSERT INTO lrs_statement_agent (statement_seq, agent_key, core, verb_id, stored)
-       SELECT $1, k, c, $4, $5 FROM unnest($2::text[], $3::boolean[]) AS x(k, c)`,
-      [c.seq, agents.map((a) => a[0]), agents.map((a) => a[1]), c.verbId, c.stored],
+      `INSERT INTO lrs_statement_agent (statement_seq, agent_key, core, verb_id, registration, stored)
+       SELECT $1, k, c, $4, $5::uuid, $6 FROM unnest($2::text[], $3::boolean[]) AS x(k, c)`,
+      [c.seq, agents.map((a) => a[0]), agents.map((a) => a[1]), c.verbId, c.registration, c.stored],
     );
   }
 }
