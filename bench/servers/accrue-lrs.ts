@@ -11,6 +11,9 @@ async function main() {
   const { credentials } = running.accrue.lrs;
   if (!(await credentials.list()).some((c) => c.key === 'bench')) await credentials.add({ key: 'bench', secret: 'bench-secret', scopes: ['all'], name: 'bench' });
   process.stdout.write(JSON.stringify({ ready: true, port: Number(process.env.PORT) }) + '\n');
+  const stop = () => void running.close().finally(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 main().catch((err) => {
   process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);

@@ -71,7 +71,8 @@ export class StatementService {
 
     const stored = isoMs(Date.now());
     const version = family === '2.0' ? '2.0.0' : '1.0.0';
-    return this.db.tx(async (q) => {
+    let defined: ReturnType<typeof definitionsOf> = [];
+    const storedIds = await this.db.tx(async (q) => {
       const existing = new Map((await this.repo.findByIds(q, given)).map((r) => [r.id, r]));
       const fresh: JsonObject[] = [];
       const received = new Map<string, JsonObject>(); // as the client sent them, for comparisons
@@ -105,10 +106,16 @@ export class StatementService {
       await this.repo.void(q, await this.repo.voidedBefore(q, fresh.map((s) => s.id as string), VOIDED_VERB), VOIDED_VERB);
       await this.repo.inheritTargets(q, fresh.map((s) => s.id as string));
       await this.repo.putAttachments(q, content);
-      if (!credential || mayDefine(credential.scopes)) await this.repo.defineActivities(q, definitionsOf(fresh));
+      if (!credential || mayDefine(credential.scopes)) defined = definitionsOf(fresh);
       for (const fn of this.afterStore) await fn(q, fresh.map((s) => s.id as string));
       return out;
     });
+    // Activity definitions are merged once the statements are stored, outside their transaction: inside it, a batch
+    // that first named an Activity held the new lrs_activity row until commit, and every concurrent batch naming it
+    // waited that long (bench:lrs: 8 writers queued behind each other). The definitions are current before the
+    // client's answer; only a crash between the two could miss an update, which the next statement repairs.
+    await this.repo.defineActivities(defined);
+    return storedIds;
   }
 
   /** One statement by id; `voided` asks for a voided one (voidedStatementId), which is otherwise hidden. */
