@@ -38,7 +38,8 @@ async function forSeconds(seconds: number, concurrency: number, fn: () => Promis
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (Date.now() < end) {
       try {
-        done += await fn();
+        const n = await fn(); // not `done += await fn()`: that reads `done` before the await and loses updates
+        done += n;
       } catch {
         errors++;
       }

@@ -38,7 +38,10 @@ export class ForwardWorker {
   private readonly leaseSeconds: number;
   private running = false;
   private closing = false;
+  /** Ends the current wait early when a delivery frees a slot (set only while there is work). */
   private wake?: () => void;
+  /** Ends the current wait at once (close()). */
+  private interrupt?: () => void;
   private loop?: Promise<void>;
   private turn = 0;
 
@@ -69,7 +72,7 @@ export class ForwardWorker {
   async close(): Promise<void> {
     this.closing = true;
     this.running = false;
-    this.wake?.();
+    this.interrupt?.();
     await this.loop;
     const drained = await Promise.race([
       Promise.allSettled([...this.inFlight]).then(() => true),
@@ -106,9 +109,11 @@ export class ForwardWorker {
           resolve();
         }
         this.wake = full || claimed > 0 ? done : undefined;
+        this.interrupt = done;
         if (!this.running) done();
       });
       this.wake = undefined;
+      this.interrupt = undefined;
     }
   }
 
