@@ -1,6 +1,7 @@
 /** Every CLI command, by feature. A feature adds its commands here and nowhere else. */
 import { CREDIT_COMMANDS } from '../credit/cli';
 import { LTI_COMMANDS } from '../lti';
+import { LRS_COMMANDS } from '../lrs/cli';
 import { passbackCommands } from '../passback/cli';
 import { reportCommands } from '../reports/cli';
 import type { CliCommand } from './types';
@@ -10,4 +11,5 @@ export const COMMANDS: CliCommand[] = [
   ...CREDIT_COMMANDS,
   ...passbackCommands,
   ...reportCommands,
+  ...LRS_COMMANDS,
 ];
