@@ -42,6 +42,8 @@ export async function createApp(options: AppOptions) {
     closers.push(() => lti.close());
 
     const lrs = createLrs({ db, config, log });
+    closers.push(() => lrs.close());
+    await lrs.forward.start({ worker: config.lrsForwardWorker });
 
     const app = express();
     app.disable('x-powered-by');
@@ -59,18 +61,18 @@ export async function createApp(options: AppOptions) {
     app.get('/healthz', async (_req, res) => {
       try {
         await db.query('SELECT 1');
-        res.json({ status: 'ok', database: { kind: db.kind, reachable: true } });
+        res.json({ status: 'ok', database: { kind: db.kind, reachable: true }, lrsForward: await lrs.forward.health() });
       } catch {
         res.status(503).json({ status: 'unavailable', database: { kind: db.kind, reachable: false } });
       }
     });
 
+    // The LRS parses its own bodies (raw, multipart/mixed) and answers errors in xAPI form.
+    app.use(LRS_BASE, lrs.router);
     // Scores owed to the LMS: the outbox, its worker (PASSBACK_WORKER) and the admin page.
     const passback = await createPassback({ db, lti, config, log, views, requireSession: lti.requireSession });
     closers.push(() => passback.close());
 
-    // The LRS parses its own bodies (raw, multipart/mixed) and answers errors in xAPI form.
-    app.use(LRS_BASE, lrs.router);
     app.use(lti.router);
     const certificates = await createCertificates({ db, config, secret, views, requireSession: lti.requireSession });
     app.use(certificates.router);

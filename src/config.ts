@@ -26,11 +26,20 @@ export const CONFIG_DOCS: Record<keyof Config, KeyDoc> = {
   idTokenMaxAgeSeconds: { env: 'ID_TOKEN_MAX_AGE_SECONDS', doc: 'Oldest accepted id_token, by its iat.' },
   stateTtlSeconds: { env: 'STATE_TTL_SECONDS', doc: 'How long a login initiation (state + nonce) waits for its id_token.' },
   sessionTtlMinutes: { env: 'SESSION_TTL_MINUTES', doc: 'Lifetime of a launch session token; renewed while the learner works.' },
+  platformCacheSeconds: { env: 'PLATFORM_CACHE_SECONDS', doc: 'How long one process trusts its cached platform/deployment lookups on the launch path; changes made by another process (a CLI, another instance) show within this time. 0 = no cache.' },
   maxIdTokenBytes: { env: 'MAX_ID_TOKEN_BYTES', doc: 'Largest id_token accepted at /lti/launch; larger ones are refused with 413.' },
   corsOrigins: { env: 'CORS_ORIGINS', doc: 'Comma-separated origins allowed to call Accrue with CORS (never reflected from the request).' },
   frameAncestors: { env: 'FRAME_ANCESTORS', doc: 'Extra origins allowed to frame Accrue; registered platforms are always allowed.' },
   toolName: { env: 'TOOL_NAME', doc: 'Tool name shown to platforms in registration.' },
   toolDescription: { env: 'TOOL_DESCRIPTION', doc: 'Tool description shown to platforms in registration.' },
+  lrsMaxBodyBytes: { env: 'LRS_MAX_BODY_BYTES', doc: 'Largest request body the xAPI LRS at /xapi accepts (statements with attachments, documents); larger ones get 413.' },
+  lrsForwardTargets: { env: 'LRS_FORWARD_TARGETS', doc: 'External LRSs every stored statement is forwarded to, as a JSON list of {name, endpoint, key, secret, version ("2.0.0" or "1.0.3")}; [] = none.' },
+  lrsForwardWorker: { env: 'LRS_FORWARD_WORKER', doc: 'Run the worker that forwards statements to LRS_FORWARD_TARGETS in this process; any number of processes may share the outbox.' },
+  lrsForwardPollMs: { env: 'LRS_FORWARD_POLL_MS', doc: 'How often an idle forwarding worker looks for statements to forward, in milliseconds.' },
+  lrsForwardConcurrency: { env: 'LRS_FORWARD_CONCURRENCY', doc: 'Statements one forwarding worker sends at the same time.' },
+  lrsForwardHttpTimeoutMs: { env: 'LRS_FORWARD_HTTP_TIMEOUT_MS', doc: 'Limit of every HTTP call to an external LRS, in milliseconds.' },
+  lrsForwardBackoffBaseSeconds: { env: 'LRS_FORWARD_BACKOFF_BASE_SECONDS', doc: 'First retry delay after a failed forward; doubled each attempt, with jitter.' },
+  lrsForwardBackoffMaxSeconds: { env: 'LRS_FORWARD_BACKOFF_MAX_SECONDS', doc: 'Longest delay between two attempts to forward a statement (or to probe a failing LRS).' },
   nabpEprofilePattern: { env: 'NABP_EPROFILE_PATTERN', doc: 'Regular expression a pharmacist\'s NABP e-Profile ID must match (its format is unconfirmed: adjust without a release).' },
   heartbeatSeconds: { env: 'HEARTBEAT_SECONDS', doc: 'How often a visible learner page reports time on task.' },
   heartbeatCapSeconds: { env: 'HEARTBEAT_CAP_SECONDS', doc: 'Most time on task one heartbeat may add (never more than the wall-clock since the previous one).' },
@@ -44,7 +53,6 @@ export const CONFIG_DOCS: Record<keyof Config, KeyDoc> = {
   passbackMaxAgeHours: { env: 'PASSBACK_MAX_AGE_HOURS', doc: 'A score still failing after this many hours is marked failed (kept, re-deliverable by hand).' },
   passbackCircuitThreshold: { env: 'PASSBACK_CIRCUIT_THRESHOLD', doc: 'Consecutive failures after which a platform gets only one probe at a time.' },
   passbackProbeSeconds: { env: 'PASSBACK_PROBE_SECONDS', doc: 'Interval of the probes to a failing platform; a successful probe makes its waiting scores due at once.' },
-  lrsMaxBodyBytes: { env: 'LRS_MAX_BODY_BYTES', doc: 'Largest request body the xAPI LRS at /xapi accepts (statements with attachments, documents); larger ones get 413.' },
   providerAdmins: { env: 'PROVIDER_ADMINS', doc: 'Comma-separated provider-wide report administrators: `<platform issuer>|<sub>` of a user, or an LTI role URI; they see every course\'s reports.' },
   providerName: { env: 'PROVIDER_NAME', doc: 'The accredited provider\'s name printed on transcripts.' },
   exportLayoutDir: { env: 'EXPORT_LAYOUT_DIR', doc: 'Folder of the PARS and CPE Monitor column layouts (pars-learner.json, cpe-monitor.json; unconfirmed, see docs/exports.md).' },
@@ -55,6 +63,23 @@ export const CONFIG_DOCS: Record<keyof Config, KeyDoc> = {
 const list = z.union([z.array(z.string()), z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))]);
 const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((s) => s === 'true' || s === '1')]);
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** An external LRS statements are forwarded to (LRS_FORWARD_TARGETS is the JSON text of a list of these). */
+const forwardTarget = z.strictObject({
+  name: z.string().regex(/^[\w.-]{1,64}$/, 'name: 1-64 letters, digits, ".", "_" or "-"'),
+  endpoint: z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/*$/, '/')),
+  key: z.string().min(1),
+  secret: z.string().min(1),
+  version: z.enum(['2.0.0', '1.0.3']).default('2.0.0'),
+});
+const forwardTargets = z.preprocess((v) => {
+  if (typeof v !== 'string') return v;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v; // reported by the schema below as "expected array"
+  }
+}, z.array(forwardTarget).refine((list) => new Set(list.map((t) => t.name)).size === list.length, 'target names must be unique'));
 
 const schema = z.object({
   port: int(0, 65535),
@@ -71,11 +96,20 @@ const schema = z.object({
   idTokenMaxAgeSeconds: int(5, 86400),
   stateTtlSeconds: int(10, 3600),
   sessionTtlMinutes: int(1, 24 * 60),
+  platformCacheSeconds: int(0, 300),
   maxIdTokenBytes: int(1024, 1024 * 1024),
   corsOrigins: list,
   frameAncestors: list,
   toolName: z.string().min(1),
   toolDescription: z.string(),
+  lrsMaxBodyBytes: int(1024, 1024 * 1024 * 1024),
+  lrsForwardTargets: forwardTargets,
+  lrsForwardWorker: bool,
+  lrsForwardPollMs: int(20, 600_000),
+  lrsForwardConcurrency: int(1, 256),
+  lrsForwardHttpTimeoutMs: int(100, 300_000),
+  lrsForwardBackoffBaseSeconds: z.coerce.number().min(0.01).max(86_400),
+  lrsForwardBackoffMaxSeconds: z.coerce.number().min(0.01).max(7 * 86_400),
   nabpEprofilePattern: z.string().min(1).refine((s) => {
     try {
       new RegExp(s);
@@ -96,7 +130,6 @@ const schema = z.object({
   passbackMaxAgeHours: int(1, 90 * 24),
   passbackCircuitThreshold: int(1, 10_000),
   passbackProbeSeconds: int(1, 86_400),
-  lrsMaxBodyBytes: int(1024, 1024 * 1024 * 1024),
   providerAdmins: list,
   providerName: z.string().min(1),
   exportLayoutDir: z.string().min(1),

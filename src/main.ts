@@ -19,7 +19,11 @@ export interface RunningServer {
 /** Listens first (so PORT=0 yields a real port and PUBLIC_URL), then builds the app on that URL. */
 export async function startServer(options: { config: Config; db?: Db; host?: string }): Promise<RunningServer> {
   const config = { ...options.config };
-  const server = http.createServer();
+  // Until the app is built (database, migrations, keys), requests get a plain 503 instead of hanging.
+  const starting: http.RequestListener = (_req, res) => {
+    res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '2' }).end('Accrue is starting; try again in a moment.\n');
+  };
+  const server = http.createServer(starting);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -34,6 +38,7 @@ export async function startServer(options: { config: Config; db?: Db; host?: str
     server.close();
     throw err;
   }
+  server.off('request', starting);
   server.on('request', accrue.app);
   return {
     url: config.publicUrl,

@@ -2,6 +2,7 @@
 import { CERTIFICATE_COMMANDS } from '../certificates/cli';
 import { CREDIT_COMMANDS } from '../credit/cli';
 import { LTI_COMMANDS } from '../lti';
+import { LRS_COMMANDS } from '../lrs/cli';
 import { passbackCommands } from '../passback/cli';
 import { reportCommands } from '../reports/cli';
 import type { CliCommand } from './types';
@@ -12,4 +13,5 @@ export const COMMANDS: CliCommand[] = [
   ...CERTIFICATE_COMMANDS,
   ...passbackCommands,
   ...reportCommands,
+  ...LRS_COMMANDS,
 ];

@@ -19,7 +19,22 @@ export interface Credential {
   scopes: Scope[];
   /** The Agent set as `authority` on statements this credential stores. */
   authority: JsonObject;
+  /** Limits beyond the scopes (a launch credential: one learner, one activity, an expiry; see launch/). */
+  limits?: CredentialLimits;
 }
+
+/** What a restricted credential may do, checked after its scopes. Each check throws ForbiddenError (403). */
+export interface CredentialLimits {
+  /** Epoch ms after which the credential no longer authenticates. */
+  expiresAt: number;
+  /** Checks validated statements before they are stored. */
+  statements(list: JsonObject[]): void;
+  /** Checks a request to a resource other than the statements write path (documents, reads). */
+  request(req: { method: string; path: string; params: Map<string, string> }): void;
+}
+
+/** Finds a credential that is not a Basic key/secret pair of lrs_credential (launch credentials); undefined if none. */
+export type Authenticator = (key: string, secret: string) => Promise<Credential | undefined>;
 
 export interface CredentialInfo {
   key: string;
@@ -51,6 +66,7 @@ export async function checkSecret(secret: string, stored: string): Promise<boole
 export class CredentialService {
   private readonly store: CredentialStore;
   private readonly cache = new Map<string, { credential: Credential; expires: number }>();
+  private readonly authenticators: Authenticator[] = [];
 
   constructor(options: { store: CredentialStore; publicUrl: string }) {
     this.store = options.store;
@@ -82,6 +98,11 @@ export class CredentialService {
     return { ...info(row), secret };
   }
 
+  /** Adds a source of credentials, tried when a key is not in lrs_credential. */
+  addAuthenticator(fn: Authenticator): void {
+    this.authenticators.push(fn);
+  }
+
   async list(): Promise<CredentialInfo[]> {
     return (await this.store.list()).map(info);
   }
@@ -104,6 +125,15 @@ export class CredentialService {
     const wrong = () => new AuthError('The LRS credentials are not valid.', 'XAPI_BAD_CREDENTIALS');
     if (colon <= 0) throw wrong();
     const row = await this.store.find(decoded.slice(0, colon));
+    if (!row) {
+      for (const find of this.authenticators) {
+        const found = await find(decoded.slice(0, colon), decoded.slice(colon + 1));
+        if (!found) continue;
+        if (this.cache.size >= CACHE_MAX) this.cache.clear();
+        this.cache.set(cacheKey, { credential: found, expires: Math.min(Date.now() + CACHE_MS, found.limits?.expiresAt ?? Infinity) });
+        return found;
+      }
+    }
     if (!row || row.revokedAt) {
       await hashSecret(decoded.slice(colon + 1)); // same cost as a real check: no timing oracle for key existence
       throw wrong();

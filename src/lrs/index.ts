@@ -9,6 +9,9 @@
  * - `credentials.add({ key?, secret?, scopes, name })` -> the credential with its secret (shown only then);
  *   `credentials.list()`; `credentials.revoke(key)` -> whether a live credential was revoked.
  *   `lrsCredentials({ db, config })` gives the same service without building the LRS (for the CLI).
+ * - `launchCredentials.issue({ actor, activityId, registration, ttlMinutes })` -> the xAPI launch parameters for
+ *   content Accrue launches (launch/).
+ * - `forward`: the outbox to external LRSs (forward/): `start({ worker })`, `status()`, `close()`.
  *
  * Glossary: Statement = one xAPI record; Authority = who vouches for a statement (here: the credential, as an
  * Agent with account {homePage: PUBLIC_URL, name: key}); Document = a State / Activity Profile / Agent Profile
@@ -20,6 +23,8 @@ import type { Db } from '../db';
 import type { Logger } from '../log';
 import { CredentialService } from './credentials';
 import { DocumentService } from './documents';
+import { createForwarding } from './forward';
+import { createLaunchCredentials } from './launch';
 import { lrsRouter } from './routes';
 import { StatementService } from './statements';
 import { StatementStore } from './store';
@@ -28,6 +33,8 @@ import { CredentialStore } from './store-credentials';
 import { DocumentStore } from './store-documents';
 
 export type { Credential, CredentialInfo, CredentialService, Scope } from './credentials';
+export type { IssuedLaunch } from './launch';
+export type { TargetStatus } from './forward';
 export { SCOPES } from './credentials';
 export type { Family, JsonObject } from './model';
 export type { StoredRow } from './store';
@@ -47,15 +54,21 @@ export function createLrs(options: { db: Db; config: Config; log: Logger }): {
   statements: StatementService;
   documents: DocumentService;
   credentials: CredentialService;
+  launchCredentials: ReturnType<typeof createLaunchCredentials>;
+  forward: ReturnType<typeof createForwarding>;
+  close(): Promise<void>;
 } {
   const { db, config } = options;
   const log = options.log.child({ feature: 'lrs' });
   const accrueAuthority = { objectType: 'Agent', name: config.toolName, account: { homePage: config.publicUrl, name: 'accrue' } };
   const statements = new StatementService(db, new StatementStore(db), new StatementQueries(db), accrueAuthority);
   const documents = new DocumentService(new DocumentStore(db));
-  const credentials = lrsCredentials({ db, config });
+  const credentials = new CredentialService({ store: new CredentialStore(db), publicUrl: config.publicUrl });
+  const launchCredentials = createLaunchCredentials({ db, endpoint: `${config.publicUrl}${LRS_BASE}/`, publicUrl: config.publicUrl });
+  credentials.addAuthenticator(launchCredentials.authenticate);
+  const forward = createForwarding({ db, config, log, statements });
   const router = lrsRouter({ base: LRS_BASE, maxBodyBytes: config.lrsMaxBodyBytes, statements, documents, credentials, log });
-  return { router, statements, documents, credentials };
+  return { router, statements, documents, credentials, launchCredentials, forward, close: () => forward.close() };
 }
 
 export type Lrs = ReturnType<typeof createLrs>;

@@ -31,13 +31,23 @@ export interface StoreOptions {
   q?: Queryable;
 }
 
+/** Runs in the storing transaction with the ids of the statements it stored (the forwarding outbox, forward/). */
+export type AfterStore = (q: Queryable, ids: string[]) => Promise<void>;
+
 export class StatementService {
+  private readonly afterStore: AfterStore[] = [];
+
   constructor(
     private readonly db: Db,
     private readonly repo: StatementStore,
     private readonly queries: StatementQueries,
     private readonly defaultAuthority: JsonObject,
   ) {}
+
+  /** Adds work done in the same transaction as every store (so it exists if and only if the statements do). */
+  onStore(fn: AfterStore): void {
+    this.afterStore.push(fn);
+  }
 
   /**
    * Validates and stores statements; returns their ids in order. A statement whose id is already stored with the
@@ -48,6 +58,7 @@ export class StatementService {
     if (input.length === 0) throw new ValidationError('No statements were sent.', undefined, 'XAPI_EMPTY');
     const statements = input.map((s) => validateStatement(s, { family }));
     const credential = options.credential;
+    credential?.limits?.statements(statements);
     const authority = credential?.authority ?? options.authority ?? this.defaultAuthority;
     if (credential && !mayAssertAuthority(credential.scopes)) {
       const own = agentKey(credential.authority);
@@ -65,6 +76,7 @@ export class StatementService {
 
     const stored = isoMs(Date.now());
     const version = family === '2.0' ? '2.0.0' : '1.0.0';
+    let defined: ReturnType<typeof definitionsOf> = [];
     const write = async (q: Queryable) => {
       const existing = new Map((await this.repo.findByIds(q, given)).map((r) => [r.id, r]));
       const fresh: JsonObject[] = [];
@@ -99,10 +111,24 @@ export class StatementService {
       await this.repo.void(q, await this.repo.voidedBefore(q, fresh.map((s) => s.id as string), VOIDED_VERB), VOIDED_VERB);
       await this.repo.inheritTargets(q, fresh.map((s) => s.id as string));
       await this.repo.putAttachments(q, content);
-      if (!credential || mayDefine(credential.scopes)) await this.repo.defineActivities(q, definitionsOf(fresh));
+      if (!credential || mayDefine(credential.scopes)) defined = definitionsOf(fresh);
+      for (const fn of this.afterStore) await fn(q, fresh.map((s) => s.id as string));
       return out;
     };
-    return options.q ? write(options.q) : this.db.tx(write);
+    // Activity definitions are merged once the statements are stored, outside their transaction: inside it, a batch
+    // that first named an Activity held the new lrs_activity row until commit, and every concurrent batch naming it
+    // waited that long (bench:lrs: 8 writers queued behind each other). The definitions are current before the
+    // client's answer; only a crash between the two could miss an update, which the next statement repairs.
+    if (options.q) {
+      // In the caller's transaction: the merge waits for a connection, so it runs once the caller commits (awaiting it
+      // here would deadlock a pool of one, embedded PGlite).
+      const ids = await write(options.q);
+      void this.repo.defineActivities(defined).catch(() => undefined);
+      return ids;
+    }
+    const storedIds = await this.db.tx(write);
+    await this.repo.defineActivities(defined);
+    return storedIds;
   }
 
   /** One statement by id; `voided` asks for a voided one (voidedStatementId), which is otherwise hidden. */

@@ -159,28 +159,38 @@ export class StatementStore {
   }
 
   /**
-   * Merges each Activity's definition into the stored one (see mergeDefinition). Rows are locked only when their
-   * definition changes, so statements about a busy Activity do not queue behind each other.
+   * Merges each Activity's definition into the stored one (see mergeDefinition). Runs outside any transaction, each
+   * statement on its own: a new Activity's row is inserted (in id order) and committed at once, so concurrent writers
+   * naming the same new Activity wait microseconds, not for each other's whole transaction; a changed definition is
+   * written by compare-and-set on the definition it was merged from, retried if another writer changed it meanwhile.
    */
-  async defineActivities(q: Queryable, list: { id: string; definition: JsonObject | null }[]): Promise<void> {
+  async defineActivities(list: { id: string; definition: JsonObject | null }[]): Promise<void> {
     if (list.length === 0) return;
     const ids = list.map((a) => a.id);
-    const known = new Map((await q.query<{ id: string; definition: JsonObject | null }>(
+    const known = new Map((await this.db.query<{ id: string; definition: JsonObject | null }>(
       `SELECT id, definition FROM lrs_activity WHERE id = ANY($1::text[])`, [ids])).rows.map((r) => [r.id, r.definition]));
-    const fresh = list.filter((a) => !known.has(a.id));
+    const fresh = list.filter((a) => !known.has(a.id)).sort((x, y) => (x.id < y.id ? -1 : 1));
     if (fresh.length) {
-      const { rows } = await q.query<{ id: string }>(
+      const { rows } = await this.db.query<{ id: string }>(
         `INSERT INTO lrs_activity (id, definition) SELECT * FROM unnest($1::text[], $2::jsonb[]) ON CONFLICT (id) DO NOTHING RETURNING id`,
         [fresh.map((a) => a.id), fresh.map((a) => (a.definition ? JSON.stringify(a.definition) : null))],
       );
       const created = new Set(rows.map((r) => r.id));
       for (const a of fresh) if (!created.has(a.id)) known.set(a.id, null); // created meanwhile: merge below
     }
-    const changing = list.filter((a) => known.has(a.id) && a.definition && !sameJson(mergeDefinition(known.get(a.id) ?? null, a.definition), known.get(a.id) ?? null));
-    for (const a of changing.sort((x, y) => (x.id < y.id ? -1 : 1))) {
-      const { rows } = await q.query<{ definition: JsonObject | null }>(`SELECT definition FROM lrs_activity WHERE id = $1 FOR UPDATE`, [a.id]);
-      const merged = mergeDefinition(rows[0]?.definition ?? null, a.definition);
-      await q.query(`UPDATE lrs_activity SET definition = $2::jsonb, updated = now() WHERE id = $1`, [a.id, JSON.stringify(merged)]);
+    for (const a of list) {
+      if (!known.has(a.id) || !a.definition) continue;
+      let current = known.get(a.id) ?? null;
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const merged = mergeDefinition(current, a.definition);
+        if (sameJson(merged, current)) break;
+        const { rowCount } = await this.db.query(
+          `UPDATE lrs_activity SET definition = $2::jsonb, updated = now() WHERE id = $1 AND definition IS NOT DISTINCT FROM $3::jsonb`,
+          [a.id, JSON.stringify(merged), current === null ? null : JSON.stringify(current)],
+        );
+        if (rowCount) break;
+        current = (await this.db.query<{ definition: JsonObject | null }>(`SELECT definition FROM lrs_activity WHERE id = $1`, [a.id])).rows[0]?.definition ?? null;
+      }
     }
   }
 

@@ -46,7 +46,7 @@ export async function createLti(options: { db: Db; config: Config; secret: strin
   const { db, config } = options;
   const core = await createLtiCore({ db, secret: options.secret });
   const store = new LtiStore(db);
-  const hotStore = new CachedLtiStore(db);
+  const hotStore = new CachedLtiStore(db, config.platformCacheSeconds * 1000);
   const registry = new PlatformRegistry(db, core, store, () => hotStore.clear());
   const oidc = new OidcService(hotStore, {
     publicUrl: config.publicUrl, stateTtlSeconds: config.stateTtlSeconds, clockSkewSeconds: config.clockSkewSeconds,

@@ -1,0 +1,174 @@
+/**
+ * npm run bench:lrs — the embedded LRS on a PostgreSQL server, Accrue in its own process, driven over HTTP by this
+ * process. Statements of about 1.5 KB (bench/lrs-data.ts).
+ * 1. Stored statements per second for POST /xapi/statements with batches of 1, 10 and 100 at concurrency 8, and as
+ *    the baseline in the same run, raw INSERTs of the same JSON documents into a bare table (id uuid primary key,
+ *    doc jsonb), batches of 100 at concurrency 8 over 8 connections: the ratio is Accrue / baseline.
+ * 2. Loads BENCH_STATEMENTS (default 1,000,000) in total: through the API in batches of 100 at concurrency 8, or,
+ *    when that would take more than 5 minutes at the rate measured in 1 (or BENCH_LOAD=bulk), through the store's
+ *    write path in this process (StatementService.store, batches of 500, 4 at a time: the same SQL without HTTP).
+ * 3. p50/p95 latency over that data of GET /xapi/statements?agent=..&verb=..&limit=50 and
+ *    GET /xapi/statements?activity=..&related_activities=true&limit=50 (BENCH_QUERIES each, one at a time).
+ * Options (env): BENCH_DATABASE_URL (server), BENCH_SECONDS (per throughput run, default 10), BENCH_STATEMENTS,
+ * BENCH_QUERIES (default 300), BENCH_LOAD=api|bulk|auto.
+ */
+import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { Pool } from 'pg';
+import { loadConfig } from '../src/config';
+import { openDatabase } from '../src/db';
+import { createLogger } from '../src/log';
+import { createLrs } from '../src/lrs';
+import { freePort, freshDatabase, percentile, startChild } from './lib';
+import { ACTIVITIES, AGENTS, agentOf, activityOf, COURSES, courseOf, makeStatement, verbOf } from './lrs-data';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const TOTAL = Number(process.env.BENCH_STATEMENTS ?? 1_000_000);
+const QUERIES = Number(process.env.BENCH_QUERIES ?? 300);
+const LOAD = process.env.BENCH_LOAD ?? 'auto';
+const CONCURRENCY = 8;
+const AUTH = `Basic ${Buffer.from('bench:bench-secret').toString('base64')}`;
+
+/** Runs `fn` from `concurrency` loops for `seconds`; returns units done per second and errors. */
+async function forSeconds(seconds: number, concurrency: number, fn: () => Promise<number>): Promise<{ perSecond: number; errors: number; done: number }> {
+  const end = Date.now() + seconds * 1000;
+  let done = 0;
+  let errors = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (Date.now() < end) {
+      try {
+        const n = await fn(); // not `done += await fn()`: that reads `done` before the await and loses updates
+        done += n;
+      } catch {
+        errors++;
+      }
+    }
+  }));
+  const secs = Number(process.hrtime.bigint() - started) / 1e9;
+  return { perSecond: done / secs, errors, done };
+}
+
+async function postBatch(base: string, size: number): Promise<number> {
+  const body = JSON.stringify(Array.from({ length: size }, (_, i) => makeStatement(i)));
+  const res = await fetch(`${base}/xapi/statements`, {
+    method: 'POST', headers: { Authorization: AUTH, 'X-Experience-API-Version': '2.0.0', 'Content-Type': 'application/json' }, body,
+  });
+  await res.arrayBuffer();
+  if (res.status !== 200) throw new Error(`POST answered ${res.status}`);
+  return size;
+}
+
+async function timed(url: string): Promise<{ ms: number; count: number }> {
+  const t = process.hrtime.bigint();
+  const res = await fetch(url, { headers: { Authorization: AUTH, 'X-Experience-API-Version': '2.0.0' } });
+  const body = (await res.json()) as { statements: unknown[] };
+  if (res.status !== 200) throw new Error(`GET answered ${res.status}`);
+  return { ms: Number(process.hrtime.bigint() - t) / 1e6, count: body.statements.length };
+}
+
+async function latency(name: string, urls: () => string): Promise<void> {
+  for (let i = 0; i < 20; i++) await timed(urls()); // warm-up
+  const times: number[] = [];
+  let rows = 0;
+  for (let i = 0; i < QUERIES; i++) {
+    const r = await timed(urls());
+    times.push(r.ms);
+    rows += r.count;
+  }
+  times.sort((a, b) => a - b);
+  console.log(`  ${name.padEnd(44)} p50 ${percentile(times, 50).toFixed(1).padStart(6)} ms  p95 ${percentile(times, 95).toFixed(1).padStart(6)} ms  max ${times[times.length - 1]!.toFixed(1)} ms  (${QUERIES} queries, ${(rows / QUERIES).toFixed(1)} statements each)`);
+}
+
+async function main() {
+  const children: ChildProcess[] = [];
+  try {
+    const [accrueDb, baselineDb] = await Promise.all([freshDatabase('accrue_bench_lrs'), freshDatabase('accrue_bench_lrs_baseline')]);
+    const port = await freePort();
+    const tsx = path.join(__dirname, '..', 'node_modules', '.bin', 'tsx');
+    children.push(await startChild(tsx, [path.join(__dirname, 'servers', 'accrue-lrs.ts')], { PORT: String(port), DATABASE_URL: accrueDb, DB_POOL_SIZE: '16' }));
+    const base = `http://127.0.0.1:${port}`;
+    const size = JSON.stringify(makeStatement(0)).length;
+    console.log(`bench:lrs — ${SECONDS}s per run, concurrency ${CONCURRENCY}, statements of ${size} bytes, PostgreSQL server, Node ${process.version}`);
+    await forSeconds(3, CONCURRENCY, () => postBatch(base, 10)); // warm-up (JIT, pools, caches)
+
+    const rates: Record<number, number> = {};
+    let stored = 0;
+    for (const batch of [1, 10, 100]) {
+      const r = await forSeconds(SECONDS, CONCURRENCY, () => postBatch(base, batch));
+      rates[batch] = r.perSecond;
+      console.log(`  Accrue POST batch ${String(batch).padEnd(4)} ${r.perSecond.toFixed(0).padStart(7)} statements/s  (${r.done} stored, ${r.errors} errors)`);
+    }
+
+    const pool = new Pool({ connectionString: baselineDb, max: CONCURRENCY });
+    await pool.query('CREATE TABLE raw_statement (id uuid PRIMARY KEY, doc jsonb NOT NULL)');
+    const raw = await forSeconds(SECONDS, CONCURRENCY, async () => {
+      const docs = Array.from({ length: 100 }, (_, i) => makeStatement(i));
+      await pool.query('INSERT INTO raw_statement (id, doc) SELECT * FROM unnest($1::uuid[], $2::jsonb[])', [docs.map((d) => d.id), docs.map((d) => JSON.stringify(d))]);
+      return 100;
+    });
+    await pool.end();
+    console.log(`  baseline raw INSERT batch 100 ${raw.perSecond.toFixed(0).padStart(7)} rows/s  (${raw.done} rows, ${raw.errors} errors)`);
+    console.log(`  ratio with batches of 100: Accrue / baseline = ${(rates[100]! / raw.perSecond).toFixed(2)}x`);
+
+    // Load up to TOTAL statements.
+    const counter = await openDatabase({ databaseUrl: accrueDb, dataDir: '/nonexistent', poolSize: 8 });
+    stored = Number((await counter.query<{ n: string }>('SELECT count(*) AS n FROM lrs_statement')).rows[0]!.n);
+    const remaining = Math.max(0, TOTAL - stored);
+    const apiSeconds = remaining / rates[100]!;
+    const useApi = LOAD === 'api' || (LOAD === 'auto' && apiSeconds <= 300);
+    console.log(`  loading ${remaining} more statements (to ${TOTAL}) ${useApi ? 'through the API (POST, batches of 100, concurrency 8)' : `through the store's write path in this process (the API would take ~${Math.round(apiSeconds)} s)`}`);
+    const loadStart = Date.now();
+    let loaded = 0;
+    let next = 100_000;
+    const progress = () => {
+      if (loaded >= next) {
+        console.log(`    ${stored + loaded} statements, ${Math.round(loaded / ((Date.now() - loadStart) / 1000))}/s`);
+        next += 100_000;
+      }
+    };
+    if (useApi) {
+      await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+        while (loaded < remaining) {
+          const n = Math.min(100, remaining - loaded);
+          loaded += n;
+          await postBatch(base, n).catch(() => (loaded -= n));
+          progress();
+        }
+      }));
+    } else {
+      const config = loadConfig({ env: { NODE_ENV: 'development' }, overrides: { databaseUrl: accrueDb, publicUrl: base, logLevel: 'warn' } });
+      const lrs = createLrs({ db: counter, config, log: createLogger({ level: 'warn' }) });
+      await Promise.all(Array.from({ length: 4 }, async () => {
+        while (loaded < remaining) {
+          const n = Math.min(500, remaining - loaded);
+          loaded += n;
+          await lrs.statements.store(Array.from({ length: n }, (_, i) => makeStatement(i)));
+          progress();
+        }
+      }));
+    }
+    const loadSecs = (Date.now() - loadStart) / 1000;
+    stored = Number((await counter.query<{ n: string }>('SELECT count(*) AS n FROM lrs_statement')).rows[0]!.n);
+    console.log(`  loaded in ${loadSecs.toFixed(0)} s (${Math.round(remaining / loadSecs)}/s); lrs_statement holds ${stored} statements`);
+    await counter.query('ANALYZE');
+    await counter.close();
+
+    const rnd = (n: number) => Math.floor(Math.random() * n);
+    const skew = (n: number) => Math.min(n - 1, Math.floor(Math.exp(Math.random() * Math.log(n + 1)) - 1));
+    console.log(`  queries over ${stored} statements (${AGENTS} agents, 50 verbs, ${ACTIVITIES} activities in ${COURSES} courses):`);
+    await latency('agent + verb, limit 50', () =>
+      `${base}/xapi/statements?agent=${encodeURIComponent(JSON.stringify(agentOf(rnd(AGENTS))))}&verb=${encodeURIComponent(verbOf(skew(50)))}&limit=50`);
+    await latency('activity (a course) + related_activities, limit 50', () =>
+      `${base}/xapi/statements?activity=${encodeURIComponent(courseOf(rnd(ACTIVITIES)))}&related_activities=true&limit=50`);
+    await latency('activity (a module) + related_activities, limit 50', () =>
+      `${base}/xapi/statements?activity=${encodeURIComponent(activityOf(rnd(ACTIVITIES)))}&related_activities=true&limit=50`);
+  } finally {
+    for (const c of children) c.kill('SIGTERM');
+  }
+}
+
+main().then(() => process.exit(0), (err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
