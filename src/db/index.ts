@@ -62,35 +62,56 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
+/** An error the server answered with (it has a SQLSTATE): the connection itself is fine. */
+function isSqlError(err: unknown): boolean {
+  return typeof (err as { code?: unknown })?.code === 'string' && /^[0-9A-Z]{5}$/.test((err as { code: string }).code);
+}
+
 function wrapPool(pool: Pool, kind: Db['kind'], onClose: () => Promise<void>): Db {
   let closed = false;
   return {
     kind,
-    query: (sql, params) => pool.query(sql, params as unknown[]) as never,
+    // Not pool.query(): it destroys the connection after any failed statement, and embedded PGlite has only one,
+    // whose replacement can race the old socket's teardown. A query error (SQLSTATE) leaves a connection usable.
+    async query(sql, params) {
+      const client: PoolClient = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        return (await client.query(sql, params as unknown[])) as never;
+      } catch (err) {
+        if (!isSqlError(err)) broken = err as Error;
+        throw err;
+      } finally {
+        client.release(broken);
+      }
+    },
     async tx(fn) {
       const client: PoolClient = await pool.connect();
+      let broken: Error | undefined;
       try {
         await client.query('BEGIN');
         const result = await fn(txQueryable(client));
         await client.query('COMMIT');
         return result;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        // A connection that cannot roll back is discarded, never handed to the next caller mid-transaction.
+        await client.query('ROLLBACK').catch((e: Error) => { broken = e; });
         throw err;
       } finally {
-        client.release();
+        client.release(broken);
       }
     },
     async *stream(sql, params, batchSize = 1000) {
       const client: PoolClient = await pool.connect();
       let ok = false;
+      let broken: Error | undefined;
       try {
         await client.query('BEGIN READ ONLY');
         for await (const rows of cursorBatches(client, sql, params ?? [], batchSize)) yield rows as never;
         ok = true;
       } finally {
-        await client.query(ok ? 'COMMIT' : 'ROLLBACK').catch(() => undefined);
-        client.release();
+        await client.query(ok ? 'COMMIT' : 'ROLLBACK').catch((e: Error) => { broken = e; });
+        client.release(broken);
       }
     },
     async close() {
@@ -172,7 +193,10 @@ async function openEmbedded(dataDir: string): Promise<Db> {
     );
   }
   // PGlite is one session: one socket connection and a pool of one, so transactions never interleave.
-  const server = new PGLiteSocketServer({ db: pg, host: '127.0.0.1', port: 0, maxConnections: 1 });
+  // The pool holds one connection; the server takes a second so a replacement (after a broken connection) is never
+  // refused while the old socket is still being torn down. Its queue runs one statement at a time and keeps a
+  // transaction with the connection that opened it.
+  const server = new PGLiteSocketServer({ db: pg, host: '127.0.0.1', port: 0, maxConnections: 2 });
   await server.start();
   const [host, port] = server.getServerConn().split(':');
   const pool = new Pool({ host, port: Number(port), user: 'postgres', database: 'postgres', max: 1 });
