@@ -5,12 +5,13 @@
 import path from 'node:path';
 import cookieParser from 'cookie-parser';
 import express from 'express';
-import { createCertificates } from './certificates';
+import { certificateInputOfAward, createCertificates } from './certificates';
 import type { Config } from './config';
-import { openDatabase, type Db } from './db';
+import { openDatabase, type Db, type Queryable } from './db';
 import { createLogger, type Logger } from './log';
 import { createActivities } from './activities';
-import { createLearning, LrsStatementSink } from './learning';
+import { ConflictError, ValidationError } from './errors';
+import { createLearning, LrsStatementSink, type Award } from './learning';
 import { createLrs, LRS_BASE } from './lrs';
 import { createLti } from './lti';
 import { createPassback } from './passback';
@@ -77,23 +78,57 @@ export async function createApp(options: AppOptions) {
     const certificates = await createCertificates({ db, config, secret, views, requireSession: lti.requireSession });
     app.use(certificates.router);
     const activities = createActivities({
-      db, publicUrl: config.publicUrl, views, requireSession: lti.requireSession, deepLinkingResponse: lti.deepLinkingResponse,
+      db, publicUrl: config.publicUrl, views,
+      // The provider as its certificates name it: ANCC wants an address or web address on them (cme-credit.md 1.2).
+      provider: { name: config.providerName, url: config.issuerUrl || config.publicUrl, jointlyAccredited: config.providerJointlyAccredited }, requireSession: lti.requireSession, deepLinkingResponse: lti.deepLinkingResponse,
     });
     app.use(...activities.routers);
+    /**
+     * The certificate of an award, one per enrollment (a second award path gets the same one back). A learner whose
+     * LMS shares no name gets no certificate (it must show the name); their credit stands and is logged.
+     */
+    const issueCertificate = async (q: Queryable, award: Award) => {
+      const { launch, activity } = award;
+      const name = launch.user.name?.trim() || [launch.user.givenName, launch.user.familyName].filter(Boolean).join(' ').trim();
+      if (!name) {
+        log.warn('certificate not issued: the LMS shared no learner name', { enrollmentId: award.enrollmentId, activityId: activity.id });
+        return undefined;
+      }
+      const audience = award.profession === 'pharmacy_technician' ? 'T' : 'P';
+      const acpe = activity.designations.find((d) => d.acpe?.audience === audience)?.acpe ?? activity.designations.find((d) => d.acpe)?.acpe;
+      const input = certificateInputOfAward({
+        learner: { name, platformId: launch.platform.id, sub: launch.user.sub, profession: award.profession },
+        activity, statements: activities.service.certificateStatements(activity), credit: award.credit,
+        ...(acpe ? { acpe: { uan: acpe.uan, activityType: acpe.activityType } } : {}),
+        bestScoreScaled: award.bestScoreScaled, completionDate: award.completionDate, evidenceStatementIds: award.evidenceStatementIds,
+      });
+      try {
+        return await certificates.issue(q, input, { awardKey: `enrollment:${award.enrollmentId}` });
+      } catch (err) {
+        // Statements published before the element check, or facts the certificate cannot carry: the office must act.
+        if (err instanceof ValidationError) throw new ConflictError(`The certificate for this activity cannot be issued, so no credit was recorded yet: ${err.message}. Please tell the CME office.`, 'CERTIFICATE_NOT_ISSUABLE');
+        throw err;
+      }
+    };
     // Every learning event is a statement in Accrue's own LRS, written in the same transaction as its evidence.
     const learning = createLearning({
       db, activities: activities.service, sink: new LrsStatementSink(lrs.statements), secret, publicUrl: config.publicUrl, views,
       requireSession: lti.requireSession, nabpEprofilePattern: config.nabpEprofilePattern,
       heartbeatSeconds: config.heartbeatSeconds, heartbeatCapSeconds: config.heartbeatCapSeconds,
-      // An award owes the LMS a score (the best post-test score, or completion): enqueued in the award's transaction.
+      // An award owes its certificate, then the LMS a score (the best post-test score, or completion) carrying the
+      // certificate's link: both in the award's transaction, so neither exists without the award.
       onAward: async (q, award) => {
+        const certificate = await issueCertificate(q, award);
         const target = passback.targetFromLaunch(award.launch, { label: award.activity.title, scoreMaximum: 100, resourceId: award.activity.id });
-        if (!target) return;
-        const scoreGiven = award.bestScoreScaled === null ? 100 : Math.round(award.bestScoreScaled * 10000) / 100;
-        await passback.enqueue(q, {
-          idempotencyKey: `enrollment:${award.enrollmentId}:award`, kind: 'award', target,
-          score: { scoreGiven, scoreMaximum: 100, comment: `Credit awarded for ${award.activity.title}.` },
-        });
+        if (target) {
+          const scoreGiven = award.bestScoreScaled === null ? 100 : Math.round(award.bestScoreScaled * 10000) / 100;
+          await passback.enqueue(q, {
+            idempotencyKey: `enrollment:${award.enrollmentId}:award`, kind: 'award', target,
+            score: { scoreGiven, scoreMaximum: 100, comment: `Credit awarded for ${award.activity.title}.` },
+            ...(certificate ? { certificateUrl: certificate.verifyUrl } : {}),
+          });
+        }
+        return certificate?.created ? { certificate } : undefined;
       },
     });
     app.use(learning.router);

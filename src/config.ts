@@ -58,6 +58,7 @@ export const CONFIG_DOCS: Record<keyof Config, KeyDoc> = {
   exportLayoutDir: { env: 'EXPORT_LAYOUT_DIR', doc: 'Folder of the PARS and CPE Monitor column layouts (pars-learner.json, cpe-monitor.json; unconfirmed, see docs/exports.md).' },
   rosterHttpTimeoutMs: { env: 'ROSTER_HTTP_TIMEOUT_MS', doc: 'Limit of every HTTP call to an LMS for its course roster (NRPS), in milliseconds.' },
   issuerUrl: { env: 'ISSUER_URL', doc: 'Home page of the issuing provider, shown in its public issuer profile (/issuer) and its credentials; empty = none.' },
+  providerJointlyAccredited: { env: 'PROVIDER_JOINTLY_ACCREDITED', doc: 'The provider is jointly accredited (ACCME + ACPE + ANCC): every certificate must carry its Joint Accreditation statement, and an activity without one cannot be published.' },
 };
 
 const list = z.union([z.array(z.string()), z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))]);
@@ -135,6 +136,7 @@ const schema = z.object({
   exportLayoutDir: z.string().min(1),
   rosterHttpTimeoutMs: int(100, 120_000),
   issuerUrl: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]),
+  providerJointlyAccredited: bool,
 });
 
 export type Config = z.infer<typeof schema>;

@@ -20,7 +20,9 @@ export const EXPECTED_RESULT_LABELS: Record<(typeof EXPECTED_RESULTS)[number], s
 
 export const STATEMENT_LABELS: Record<(typeof STATEMENT_KINDS)[number], { label: string; hint: string }> = {
   accreditation: { label: 'Accreditation statement', hint: 'As your accreditor requires it, including joint providership if any. Shown to learners before they start.' },
+  joint_accreditation: { label: 'Joint Accreditation statement', hint: 'For a jointly accredited provider: printed standing apart on every certificate, and required for IPCE credit.' },
   designation: { label: 'Credit designation statements', hint: 'One per credit type: provider, format, maximum credit and the commensurate-participation sentence.' },
+  participation: { label: 'Participation statement', hint: 'Optional: what certificates say to learners whose profession cannot receive the designated credit (e.g. "This activity was designated for 1.5 AMA PRA Category 1 Credits™"). Empty = the certificate\'s own wording.' },
   moc: { label: 'MOC statement', hint: 'Required when the activity is registered for board MOC points.' },
   commercial_support: { label: 'Commercial support acknowledgement', hint: 'Optional wording shown with the list of supporters.' },
   attestation: { label: 'Attestation wording', hint: 'What learners affirm when they attest their time. Leave empty to use Accrue\'s default wording.' },

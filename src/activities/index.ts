@@ -7,6 +7,7 @@ import type { RequestHandler, Router } from 'express';
 import type { Db } from '../db';
 import type { AppRole, LaunchContext, ResourceLinkItem } from '../lti';
 import type { ViewEngine } from '../web/views';
+import type { CertificateProvider } from './certificate-statements';
 import { deepLinkRouter } from './deep-link-routes';
 import { builderRouter } from './routes';
 import { ActivityService } from './service';
@@ -19,14 +20,18 @@ export { CREDIT_LABELS, FORMAT_LABELS, isEnduring, needsPassMark, statementOf } 
 export type { ActivityService } from './service';
 export { sanitizeRichText } from './sanitize';
 
+export { CERTIFICATE_FORMAT_LABELS, type CertificateProvider } from './certificate-statements';
+
 export function createActivities(options: {
   db: Db;
   publicUrl: string;
+  /** The provider as certificates name it; the publish check reads the statements against it. */
+  provider: CertificateProvider;
   views: ViewEngine;
   requireSession: (roles?: AppRole[]) => RequestHandler;
   deepLinkingResponse: (launch: LaunchContext, items: ResourceLinkItem[]) => Promise<string>;
 }): { service: ActivityService; routers: Router[] } {
-  const service = new ActivityService(new ActivityStore(options.db), options.publicUrl);
+  const service = new ActivityService(new ActivityStore(options.db), options.publicUrl, options.provider);
   return {
     service,
     routers: [

@@ -48,7 +48,8 @@ export const PERSON_ROLES = ['faculty', 'planner', 'reviewer', 'author'] as cons
 export type PersonRole = (typeof PERSON_ROLES)[number];
 
 /** Kinds of office-typed statements; each is versioned, none is hard-coded (cme-credit, golden rule). */
-export const STATEMENT_KINDS = ['accreditation', 'designation', 'moc', 'commercial_support', 'attestation'] as const;
+/** `joint_accreditation` and `participation` print on certificates (cme-credit.md 1.4, 1.8); both are optional. */
+export const STATEMENT_KINDS = ['accreditation', 'joint_accreditation', 'designation', 'participation', 'moc', 'commercial_support', 'attestation'] as const;
 export type StatementKind = (typeof STATEMENT_KINDS)[number];
 
 export const CONTENT_KINDS = ['none', 'url', 'embed', 'text'] as const;

@@ -1,9 +1,10 @@
 /** The builder's summary of an activity: each section with what is filled in, and what still stops publishing (pure). */
 import { CREDIT_LABELS, FORMAT_LABELS, statementOf, type Activity } from './model';
-import { publishProblems } from './rules';
+import { publishProblems, type Problem } from './rules';
 
-export function overviewOf(a: Activity) {
-  const problems = publishProblems(a);
+/** `more`: problems found outside this feature's rules (the certificate's required statement elements). */
+export function overviewOf(a: Activity, more: Problem[] = []) {
+  const problems = [...publishProblems(a), ...more];
   const credit = a.designations.map((d) => `${CREDIT_LABELS[d.creditType]}${d.acpe ? ` (${d.acpe.audience}, UAN ${d.acpe.uan})` : ''}: up to ${d.maxAmount}`);
   const moc = a.moc.map((m) => `${m.board} MOC: up to ${m.maxPoints} points${m.partialAllowed ? '' : ' (all or nothing)'}`);
   return {

@@ -119,7 +119,7 @@ export function builderRouter(options: BuilderRouteOptions): Router {
   });
 
   const overview = async (res: Response, activity: Activity, locals: Record<string, unknown> = {}, status = 200) => {
-    render(res, 'builder/activity', activity.title, { activity, overview: overviewOf(activity), ...locals }, status);
+    render(res, 'builder/activity', activity.title, { activity, overview: overviewOf(activity, service.statementProblems(activity)), ...locals }, status);
   };
   r.get('/builder/activities/:id', ...builder, async (req, res) => {
     const a = await service.forBuilder(res.locals.launch!, String(req.params.id));

@@ -3,6 +3,7 @@
  * LMS course (platform + context) they launched from; a learner's launch is mapped to its activity by the
  * resource link's custom parameter `activity_id`, or by the placement recorded at the link's first launch.
  */
+import { checkStatementElements, type MissingElement } from '../certificates';
 import type { Queryable } from '../db';
 import { ForbiddenError, NotFoundError } from '../errors';
 import type { LaunchContext } from '../lti';
@@ -12,13 +13,40 @@ import {
   LINE_ITEM_SCORE_MAXIMUM, LINE_ITEM_TAG,
   type Activity, type CommercialSupport, type Content, type LearningFormat, type Person, type StatementKind,
 } from './model';
+import { certificateStatementsOf, type CertificateProvider } from './certificate-statements';
 import { publishProblems, type Problem } from './rules';
 import type { ActivityStore } from './store';
+
+const SCOPE_LABELS: Record<string, string> = { AMA_PRA_1: 'AMA PRA Category 1', ANCC: 'ANCC', ACPE: 'ACPE', IPCE: 'IPCE', AAPA_1: 'AAPA', JA: 'Joint Accreditation', MOC: 'MOC' };
+
+/** The statements box a missing element belongs to, so the builder page links to it. */
+function fieldOf(m: MissingElement): string {
+  if (m.creditType === 'JA' || m.element === 'joint accreditation statement') return 'statements-joint_accreditation';
+  if (m.creditType === 'MOC') return 'statements-moc';
+  if (m.element.startsWith('participation')) return 'statements-participation';
+  if (['accreditation statement', 'provider name', 'joint provider'].includes(m.element)) return 'statements-accreditation';
+  if (m.element === 'UAN' || m.element === 'activity type') return 'designations-ACPE_P-uan';
+  return 'statements-designation';
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class ActivityService {
-  constructor(private readonly store: ActivityStore, private readonly publicUrl: string) {}
+  constructor(private readonly store: ActivityStore, private readonly publicUrl: string, private readonly provider: CertificateProvider) {}
+
+  /** The activity's statements as its certificates print them, per credit type. */
+  certificateStatements(a: Activity) {
+    return certificateStatementsOf(a, this.provider);
+  }
+
+  /**
+   * Required certificate elements (cme-credit.md 1.8) the statements lack, as builder problems naming the element.
+   * Only once the designations exist: before that, "designate at least one credit type" says what is missing.
+   */
+  statementProblems(a: Activity): Problem[] {
+    if (a.designations.length === 0 && a.moc.length === 0) return [];
+    return checkStatementElements(this.certificateStatements(a)).map((m) => ({ field: fieldOf(m), message: `Missing ${m.element} (${SCOPE_LABELS[m.creditType] ?? m.creditType}): ${m.message}` }));
+  }
 
   private courseOf(launch: LaunchContext): string {
     if (!launch.context?.id) throw new ForbiddenError('The course builder needs a launch from inside a course.', 'NO_COURSE_CONTEXT');
@@ -75,7 +103,7 @@ export class ActivityService {
   /** Publishes when nothing is missing; otherwise returns the problems and leaves the activity as it was. */
   async publish(launch: LaunchContext, id: string): Promise<Problem[]> {
     const a = await this.forBuilder(launch, id);
-    const problems = publishProblems(a);
+    const problems = [...publishProblems(a), ...this.statementProblems(a)];
     if (problems.length === 0) await this.store.setStatus(id, 'published');
     return problems;
   }

@@ -27,6 +27,7 @@ import { loadTemplate } from './template';
 
 export { checkStatementElements, type MissingElement, type StatementElementsInput, type ElementScope } from './elements';
 export type { CertificateInput, ValidCertificateInput } from './model';
+export { certificateInputOfAward, type AwardFacts, type CertificateStatements } from './award';
 export type { IssuedCertificate, Actor } from './service';
 export { CertificateService } from './service';
 export { KeyRing } from './keys';

@@ -77,7 +77,8 @@ export function printedStatements(input: ValidCertificateInput) {
   const boards = new Set(input.moc.map((m) => m.board.toUpperCase()));
   return {
     accreditation: s.accreditation || undefined,
-    designations: s.designations.filter((d) => types.has(d.type) && d.statement).map((d) => d.statement),
+    // One text may serve several credit types (an office types its designations in one box): printed once.
+    designations: [...new Set(s.designations.filter((d) => types.has(d.type) && d.statement).map((d) => d.statement))],
     jointAccreditation: s.jointAccreditation || undefined,
     moc: s.moc.filter((m) => boards.has(m.board.toUpperCase()) && m.statement).map((m) => m.statement),
     other: s.other,

@@ -20,6 +20,8 @@ export interface IssuedCertificate {
   /** As printed: groups of five letters and digits joined by dashes. */
   code: string;
   verifyUrl: string;
+  /** False when the award already had its certificate (`awardKey`), which is returned instead of a new one. */
+  created: boolean;
 }
 
 /** Who did it, for the audit trail: "cli:<os user>", "lti:<platform>:<sub>", "system". */
@@ -71,9 +73,17 @@ export class CertificateService {
     return parsed.data;
   }
 
-  /** Issues the certificate of an award, in the caller's transaction `q`. */
-  async issue(q: Queryable, input: CertificateInput, options: { actor?: Actor } = {}): Promise<IssuedCertificate> {
-    return this.issueValid(q, this.parse(input), { actor: options.actor ?? 'system' });
+  /**
+   * Issues the certificate of an award, in the caller's transaction `q`. With `awardKey` (e.g. `enrollment:<id>`),
+   * an award that already has its certificate gets that one back and nothing new is issued; the caller holds the
+   * award's row lock, and a unique index backs it against any other path.
+   */
+  async issue(q: Queryable, input: CertificateInput, options: { actor?: Actor; awardKey?: string } = {}): Promise<IssuedCertificate> {
+    if (options.awardKey) {
+      const existing = await certificateStore.byAwardKey(q, options.awardKey);
+      if (existing) return { id: existing.id, code: displayCode(existing.code), verifyUrl: this.verifyUrl(existing.code), created: false };
+    }
+    return this.issueValid(q, this.parse(input), { actor: options.actor ?? 'system', awardKey: options.awardKey });
   }
 
   private subjectId(input: ValidCertificateInput): string {
@@ -84,7 +94,7 @@ export class CertificateService {
     return `urn:uuid:${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   }
 
-  private async issueValid(q: Queryable, input: ValidCertificateInput, options: { actor: Actor; replaces?: CertificateRow; reason?: string }): Promise<IssuedCertificate> {
+  private async issueValid(q: Queryable, input: ValidCertificateInput, options: { actor: Actor; replaces?: CertificateRow; reason?: string; awardKey?: string }): Promise<IssuedCertificate> {
     const { publicUrl, issuer, template, keys } = this.options;
     const id = crypto.randomUUID();
     const code = newCode();
@@ -109,14 +119,14 @@ export class CertificateService {
       credentials.push({ type: award.type, id: credential.id, kid, jwt });
     }
     await certificateStore.insert(q, {
-      id, code, input, statements: printedStatements(input), pdf, templateSha256: template.sha256, issuedAt, replaces: options.replaces?.id, credentials,
+      id, code, input, statements: printedStatements(input), pdf, templateSha256: template.sha256, issuedAt, replaces: options.replaces?.id, awardKey: options.awardKey, credentials,
       audit: { actor: options.actor, reason: options.reason, details: options.replaces ? { replaces: displayCode(options.replaces.code) } : {} },
       outbox: {
         kind: 'certificate.issued',
         payload: { certificateId: id, code: printed, verifyUrl, platformId: input.learner.platformId, sub: input.learner.sub, activityId: input.activity.id, claimIds: input.claimIds },
       },
     });
-    return { id, code: printed, verifyUrl };
+    return { id, code: printed, verifyUrl, created: true };
   }
 
   /** The public view of a code; undefined when no certificate has it (or it cannot be a code). */

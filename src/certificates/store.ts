@@ -94,6 +94,8 @@ export interface NewCertificate {
   templateSha256: string;
   issuedAt: Date;
   replaces?: string;
+  /** The award it was issued for (`enrollment:<id>`): one certificate per award (migration 010). */
+  awardKey?: string;
   credentials: { type: string; id: string; kid: string; jwt: string }[];
   audit: { actor: string; reason?: string; details: Record<string, unknown> };
   outbox: { kind: string; payload: Record<string, unknown> };
@@ -106,8 +108,8 @@ export const certificateStore = {
     await q.query(
       `WITH cert AS (
          INSERT INTO certificate (id, code, platform_id, learner_sub, learner_name, activity_id, activity_title, completion_date,
-                                  input, statements, pdf, template_sha256, issued_at, replaces)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                                  input, statements, pdf, template_sha256, issued_at, replaces, award_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $21)
          RETURNING id
        ), creds AS (
          INSERT INTO certificate_credential (certificate_id, credit_type, credential_id, kid, jwt)
@@ -120,9 +122,14 @@ export const certificateStore = {
         c.id, c.code, learner.platformId, learner.sub, learner.name, activity.id, activity.title, c.input.completionDate,
         JSON.stringify(c.input), JSON.stringify(c.statements), c.pdf, c.templateSha256, c.issuedAt, c.replaces ?? null,
         JSON.stringify(c.credentials), c.audit.actor, c.audit.reason ?? null, JSON.stringify(c.audit.details),
-        c.outbox.kind, JSON.stringify(c.outbox.payload),
+        c.outbox.kind, JSON.stringify(c.outbox.payload), c.awardKey ?? null,
       ],
     );
+  },
+
+  /** The certificate already issued for an award, whatever became of it since (revoked, replaced). */
+  async byAwardKey(q: Queryable, awardKey: string): Promise<{ id: string; code: string } | undefined> {
+    return (await q.query<{ id: string; code: string }>('SELECT id, code FROM certificate WHERE award_key = $1', [awardKey])).rows[0];
   },
 
   async byCode(q: Queryable, code: string, options: { forUpdate?: boolean } = {}): Promise<CertificateRow | undefined> {

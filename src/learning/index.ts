@@ -13,7 +13,7 @@ import { noXapiCredentials, type XapiCredentialsHook } from './content';
 import { PiiCipher } from './pii';
 import { learnerRouter } from './routes';
 import { LearningService, type AwardHook } from './service';
-export type { AwardHook } from './service';
+export type { Award, AwardHook } from './service';
 import type { StatementSink } from './sink';
 import { LearningStore } from './store';
 

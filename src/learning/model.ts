@@ -78,6 +78,8 @@ export interface Evidence {
   scoreScaled: number | null;
   success: boolean | null;
   detail: Record<string, unknown>;
+  /** The xAPI statements written with it. */
+  statementIds: string[];
 }
 
 /** Standard CME evaluation questions (cme-credit.md 2 "Evaluation"; ABIM/ABP MOC need it). */

@@ -10,7 +10,7 @@ import { ConflictError, NotFoundError } from '../errors';
 import type { LaunchContext } from '../lti';
 import { previewClaim } from './credit';
 import type { ProfileInput } from './forms';
-import { DEFAULT_ATTESTATION, STEP_LABELS, type ClaimPreview, type Enrollment, type EvaluationAnswers, type Profile, type Step } from './model';
+import { DEFAULT_ATTESTATION, STEP_LABELS, type ClaimPreview, type Enrollment, type EvaluationAnswers, type Profession, type Profile, type Step } from './model';
 import type { PiiCipher } from './pii';
 import { creditWindowClosed, heartbeatCredit, nextStep, normaliseStep, scorePosttest, stepsFor, TIMED_STEPS, type PosttestResult } from './rules';
 import type { StatementSink } from './sink';
@@ -30,9 +30,30 @@ export interface PathState {
  * Called inside the claim's transaction when credit is awarded, so whatever it owes (the LMS score, the certificate)
  * exists exactly when the award does.
  */
-export type AwardHook = (q: Queryable, award: {
-  launch: LaunchContext; activity: Activity; enrollmentId: string; awarded: string[]; bestScoreScaled: number | null; completionDate: string;
-}) => Promise<void>;
+export interface Award {
+  launch: LaunchContext;
+  activity: Activity;
+  enrollmentId: string;
+  /** Credit types (and `MOC_<board>`) whose claim rows this award wrote. */
+  awarded: string[];
+  bestScoreScaled: number | null;
+  completionDate: string;
+  profession: Profession;
+  /** What the claim recorded: the very computation the learner previewed. */
+  credit: Pick<ClaimPreview, 'awards' | 'participation' | 'moc'>;
+  /** The xAPI statements that evidence the completion (time, post-test, evaluation, attestation, claim). */
+  evidenceStatementIds: string[];
+}
+
+/**
+ * What the hook owes back: the certificate it issued, so the learner path records the "certificate issued"
+ * statement in the same transaction.
+ */
+export type AwardHook = (q: Queryable, award: Award) => Promise<void | { certificate?: { code: string; verifyUrl: string } }>;
+
+/** Evidence kinds whose statements document a completion (the launch and disclosures do not). */
+const EVIDENCE_OF_COMPLETION = new Set(['time_on_task', 'posttest', 'evaluation', 'attestation', 'claim']);
+const MAX_EVIDENCE_STATEMENTS = 100;
 
 export interface LearningOptions {
   onAward?: AwardHook;
@@ -253,7 +274,13 @@ export class LearningService {
       });
       await this.o.store.setStep(q, s.enrollment.id, 'done');
       if (awarded.length > 0 && this.o.onAward) {
-        await this.o.onAward(q, { launch: s.launch, activity: s.activity, enrollmentId: s.enrollment.id, awarded, bestScoreScaled: p.bestScoreScaled, completionDate: today });
+        const evidence = await this.o.store.evidence(s.enrollment.id, undefined, q);
+        const evidenceStatementIds = evidence.filter((e) => EVIDENCE_OF_COMPLETION.has(e.kind)).flatMap((e) => e.statementIds).slice(-MAX_EVIDENCE_STATEMENTS);
+        const owed = await this.o.onAward(q, {
+          launch: s.launch, activity: s.activity, enrollmentId: s.enrollment.id, awarded, bestScoreScaled: p.bestScoreScaled, completionDate: today,
+          profession: s.profile!.profession, credit: { awards: p.awards, participation: p.participation, moc: p.moc }, evidenceStatementIds,
+        });
+        if (owed?.certificate) await this.o.sink.store(q, [xapi.certificateIssued(this.ctx(s, new Date()), owed.certificate)]);
       }
       return { awarded };
     });

@@ -17,7 +17,7 @@ export const VERBS = {
 } as const;
 
 /** Verbs no public vocabulary has for CME: minted under Accrue's own base URL (our xAPI profile, manifest/). */
-export const customVerb = (publicUrl: string, name: 'acknowledged' | 'attested') => ({ id: `${publicUrl}/xapi/verbs/${name}`, display: name });
+export const customVerb = (publicUrl: string, name: 'acknowledged' | 'attested' | 'issued') => ({ id: `${publicUrl}/xapi/verbs/${name}`, display: name });
 
 export const extension = (publicUrl: string, name: string) => `${publicUrl}/xapi/extensions/${name}`;
 
@@ -119,5 +119,15 @@ export const earned = (c: StatementContext, award: { creditType: string; amount:
         [extension(c.publicUrl, 'credit-amount')]: award.amount,
         [extension(c.publicUrl, 'credit-unit')]: award.unit,
       },
+    },
+  });
+
+/** Profile template "certificate issued": the object is the certificate, identified by its public verification URL. */
+export const certificateIssued = (c: StatementContext, certificate: { code: string; verifyUrl: string }) =>
+  statement(c, customVerb(c.publicUrl, 'issued'), {
+    parent: true,
+    object: {
+      objectType: 'Activity', id: certificate.verifyUrl,
+      definition: { type: `${c.publicUrl}/xapi/activity-types/certificate`, name: { 'en-US': `Certificate ${certificate.code}` } },
     },
   });

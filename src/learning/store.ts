@@ -91,12 +91,12 @@ export class LearningStore {
   }
 
   async evidence(enrollmentId: string, kind?: EvidenceKind, q: Queryable = this.db): Promise<Evidence[]> {
-    const r = await q.query<{ kind: EvidenceKind; occurred_at: Date; duration_seconds: string | null; score_scaled: string | null; success: boolean | null; detail: Record<string, unknown> }>(
-      `SELECT kind, occurred_at, duration_seconds, score_scaled, success, detail FROM completion_evidence
+    const r = await q.query<{ kind: EvidenceKind; occurred_at: Date; duration_seconds: string | null; score_scaled: string | null; success: boolean | null; detail: Record<string, unknown>; statement_ids: string[] | null }>(
+      `SELECT kind, occurred_at, duration_seconds, score_scaled, success, detail, statement_ids FROM completion_evidence
         WHERE enrollment_id = $1 ${kind ? 'AND kind = $2' : ''} ORDER BY id`, kind ? [enrollmentId, kind] : [enrollmentId]);
     return r.rows.map((x) => ({
       kind: x.kind, occurredAt: x.occurred_at, durationSeconds: x.duration_seconds === null ? null : Number(x.duration_seconds),
-      scoreScaled: x.score_scaled === null ? null : Number(x.score_scaled), success: x.success, detail: x.detail,
+      scoreScaled: x.score_scaled === null ? null : Number(x.score_scaled), success: x.success, detail: x.detail, statementIds: x.statement_ids ?? [],
     }));
   }
 
