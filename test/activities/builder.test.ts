@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { harness } from '../helpers/harness';
-import { buildActivity, createActivity, get, instructorIn, post, uniq } from '../helpers/cme';
+import { buildActivity, createActivity, get, instructorIn, post, statementsFor, uniq } from '../helpers/cme';
 import { launch, learner } from '../helpers/launch';
 
 describe('Course builder: activities', () => {
@@ -106,7 +106,7 @@ describe('Course builder: activities', () => {
   it('when a statement is edited, then a new version is kept and the old one stays', async () => {
     const { token } = await instructorIn();
     const id = await buildActivity(token);
-    const res = await post(`/builder/activities/${id}/statements`, { s: token, statements: { accreditation: 'Revised accreditation wording.', designation: 'Example University designates this enduring material for a maximum of 1.5 AMA PRA Category 1 Credits™.' } });
+    const res = await post(`/builder/activities/${id}/statements`, { s: token, statements: { accreditation: 'Revised accreditation wording.', designation: statementsFor({}).designation } });
     expect(res.status).to.equal(303);
     const rows = (await harness().accrue.accrue.db.query<{ version: number; text: string }>(
       "SELECT version, text FROM activity_statement WHERE activity_id = $1 AND kind = 'accreditation' ORDER BY version", [id])).rows;

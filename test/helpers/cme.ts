@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
 import request from 'supertest';
+import { CERTIFICATE_FORMAT_LABELS } from '../../src/activities';
 import { harness, ROLES } from './harness';
 import { launch, learner } from './launch';
 
@@ -56,6 +57,34 @@ export interface ActivitySpec {
   publish?: boolean;
 }
 
+export const PROVIDER = 'Accredited CME provider'; // config/default.json providerName
+
+/**
+ * Statements with every element a certificate needs (cme-credit.md 1.8) for the spec's designations and MOC, the
+ * way an office types them: one designation box for all credit types.
+ */
+export function statementsFor(spec: Pick<ActivitySpec, 'designations' | 'moc' | 'learningFormat'>): Record<string, string> {
+  const designations = spec.designations ?? { AMA_PRA_1: { maxAmount: '1.5' }, ANCC: { maxAmount: '1.5' } };
+  const format = CERTIFICATE_FORMAT_LABELS[(spec.learningFormat ?? 'enduring') as keyof typeof CERTIFICATE_FORMAT_LABELS];
+  const sentence: Record<string, (n: string) => string> = {
+    AMA_PRA_1: (n) => `${PROVIDER} designates this ${format} for a maximum of ${n} AMA PRA Category 1 Credits™. Physicians should claim only the credit commensurate with the extent of their participation in the activity.`,
+    ANCC: (n) => `This activity is approved for ${n} ANCC contact hours.`,
+    ACPE_P: (n) => `This activity is approved for ${n} contact hours of ACPE credit for pharmacists.`,
+    ACPE_T: (n) => `This activity is approved for ${n} contact hours of ACPE credit for pharmacy technicians.`,
+    IPCE: (n) => `This activity was planned by and for the healthcare team, and learners will receive ${n} IPCE credits for learning and change.`,
+    AAPA_1: (n) => `This activity is designated for ${n} AAPA Category 1 CME credits.`,
+  };
+  const types = Object.keys(designations);
+  return {
+    accreditation: `In support of improving patient care, ${PROVIDER} is jointly accredited by the ACCME, the ACPE and the ANCC to provide continuing education for the healthcare team.`,
+    joint_accreditation: types.includes('IPCE') ? `In support of improving patient care, ${PROVIDER} is jointly accredited by the Accreditation Council for Continuing Medical Education (ACCME), the Accreditation Council for Pharmacy Education (ACPE), and the American Nurses Credentialing Center (ANCC), to provide continuing education for the healthcare team.` : '',
+    designation: types.map((t) => sentence[t]?.(designations[t]!.maxAmount ?? '1') ?? '').filter(Boolean).join('\n\n'),
+    participation: '',
+    moc: (spec.moc ?? []).map((m) => `Successful completion of this activity enables the participant to earn up to ${m.maxPoints} ${m.board} MOC points.`).join('\n\n'),
+    commercial_support: '', attestation: '',
+  };
+}
+
 /** A complete enduring activity (designated for AMA PRA 1 and ANCC by default) filled in section by section. */
 export async function buildActivity(token: string, spec: ActivitySpec = {}): Promise<string> {
   const id = await createActivity(token, spec.title ?? 'Sepsis update', spec.learningFormat ?? 'enduring');
@@ -89,14 +118,7 @@ export async function buildActivity(token: string, spec: ActivitySpec = {}): Pro
     ],
   });
   await ok('content', spec.content ?? { kind: 'text', url: '', html: '<h2>Recognising sepsis</h2><p>Look for <strong>qSOFA</strong> signs.</p><script>alert(1)</script>' });
-  await ok('statements', {
-    statements: {
-      accreditation: 'In support of improving patient care, Example University is jointly accredited.',
-      designation: 'Example University designates this enduring material for a maximum of 1.5 AMA PRA Category 1 Credits™.',
-      moc: spec.moc?.length ? 'Completing this activity earns up to the stated ABIM MOC points.' : '',
-      commercial_support: '', attestation: '',
-    },
-  });
+  await ok('statements', { statements: statementsFor(spec) });
   if (spec.publish !== false) {
     const res = await post(`/builder/activities/${id}/publish`, { s: token });
     expect(res.status, res.text.slice(0, 1500)).to.equal(303);

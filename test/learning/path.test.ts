@@ -55,7 +55,7 @@ describe('Learner path: from launch to claim', () => {
     expect(kinds).to.deep.equal(['launch', 'disclosure_viewed', 'time_on_task', 'posttest', 'evaluation', 'attestation', 'claim']);
     const verbs = (await db().query<{ verb: string }>(
       "SELECT statement->'verb'->>'id' AS verb FROM lrs_statement WHERE statement->'context'->>'registration' = $1", [e.registration])).rows.map((r) => r.verb.split('/').pop());
-    expect(verbs).to.have.members(['launched', 'acknowledged', 'experienced', 'answered', 'answered', 'passed', 'completed', 'attested', 'earned']);
+    expect(verbs).to.have.members(['launched', 'acknowledged', 'experienced', 'answered', 'answered', 'passed', 'completed', 'attested', 'earned', 'issued']);
   });
 
   it('when a learner tries to skip ahead, then pages redirect to the current step and posts answer 409, never 500', async () => {

@@ -1,0 +1,166 @@
+/**
+ * The certificate of an award, end to end over HTTP: a learner walks the path launched from the test LMS, claims,
+ * and the award's transaction has issued the certificate, enqueued the score with its link and written the
+ * "certificate issued" statement; the passback worker then delivers the score to the LMS gradebook.
+ */
+import { expect } from 'chai';
+import request from 'supertest';
+import { harness } from '../helpers/harness';
+import { buildActivity, get, instructorIn, post, statementsFor, uniq } from '../helpers/cme';
+import { answersAllCorrect, enrollmentOf, evaluation, physician, posttestOf, redirectOf, spendMinutes, startPath } from '../helpers/learner-path';
+import { agent, parseBinary, pdfText } from './fixtures';
+
+const db = () => harness().accrue.accrue.db;
+const nurse = { profession: 'nurse', degree: 'RN', licenses: [{ state: 'OH', licenseId: 'RN.5566', primary: 'on' }] };
+
+async function course(spec: Parameters<typeof buildActivity>[1] = {}) {
+  const contextId = uniq('course');
+  const instructor = await instructorIn(contextId);
+  return { contextId, activityId: await buildActivity(instructor.token, spec) };
+}
+
+/** Walks a learner launched from the test LMS up to the claim page; `minutes` measured and attested. */
+async function toClaim(c: { activityId: string; contextId: string }, profile: Record<string, unknown>, o: { minutes?: number; name?: string } = {}) {
+  const minutes = o.minutes ?? 30;
+  const l = await startPath(c.activityId, profile, { contextId: c.contextId, name: o.name ?? 'Lee Learner' });
+  let token = redirectOf(await post('/learner/disclosures', { s: l.token, acknowledge: 'on' })).token;
+  await spendMinutes(token, c.activityId, l.sub, minutes);
+  let next = redirectOf(await post('/learner/content', { s: token }));
+  if (next.path === '/learner/posttest') next = redirectOf(await post('/learner/posttest', { s: next.token, ...answersAllCorrect(await posttestOf(c.activityId)) }));
+  if (next.path === '/learner/evaluation') next = redirectOf(await post('/learner/evaluation', { s: next.token, ...evaluation }));
+  token = redirectOf(await post('/learner/attestation', { s: next.token, minutes: String(minutes), attest: 'on' })).token;
+  return { sub: l.sub, token, enrollmentId: (await enrollmentOf(c.activityId, l.sub)).id };
+}
+
+async function certificatesOf(sub: string) {
+  return (await db().query<{ id: string; code: string; award_key: string | null; status: string; statements: { designations: string[] } }>(
+    'SELECT id, code, award_key, status, statements FROM certificate WHERE platform_id = $1 AND learner_sub = $2', [harness().lms.id, sub])).rows;
+}
+
+async function awardOutbox(enrollmentId: string) {
+  return (await db().query<{ id: string; payload: { certificateUrl?: string; score: { comment?: string } } }>(
+    'SELECT id, payload FROM passback_outbox WHERE idempotency_key = $1', [`enrollment:${enrollmentId}:award`])).rows;
+}
+
+const display = (code: string) => code.match(/.{5}/g)!.join('-');
+
+describe('Certificates: issued on award', () => {
+  it('when a physician claims credit, then the certificate is issued, listed for them, valid at /verify, and the LMS gradebook gets the score with its link', async () => {
+    const c = await course();
+    const l = await toClaim(c, physician, { minutes: 30, name: 'Ada Okafor' });
+    const done = redirectOf(await post('/learner/claim', { s: l.token }));
+    expect(done.path).to.equal('/learner/done');
+
+    const [cert, ...more] = await certificatesOf(l.sub);
+    expect(more).to.have.length(0);
+    expect(cert!.award_key).to.equal(`enrollment:${l.enrollmentId}`);
+    const code = display(cert!.code);
+    const verifyUrl = `${harness().accrue.url}/verify/${cert!.code}`;
+    // The office's designation text, verbatim and printed once although it serves AMA and ANCC.
+    expect(cert!.statements.designations).to.deep.equal([statementsFor({}).designation]);
+
+    const mine = await get('/learner/certificates', done.token);
+    expect(mine.status).to.equal(200);
+    // 30 minutes: 0.5 AMA PRA Category 1 Credits (a physician receives no ANCC contact hours).
+    expect(mine.text).to.contain(code).and.contain('0.5 AMA PRA Category 1 Credits™');
+    const pdf = await agent().get(`/learner/certificates/${code}/pdf?s=${done.token}`).buffer(true).parse(parseBinary);
+    expect(pdf.status).to.equal(200);
+    const text = pdfText(pdf.body as Buffer).replace(/\s+/g, ' ');
+    expect(text).to.contain('Ada Okafor').and.contain('enduring material').and.contain('Accredited CME provider designates this enduring material');
+
+    const verify = await request(harness().accrue.url).get(`/verify/${cert!.code}`).set('Accept', 'application/json');
+    expect(verify.status).to.equal(200);
+    expect(verify.body).to.include({ status: 'valid', code, learnerName: 'Ada Okafor' });
+
+    // Enqueued in the award's transaction with the certificate link; delivered by the worker to the test LMS.
+    const [owed] = await awardOutbox(l.enrollmentId);
+    expect(owed!.payload.certificateUrl).to.equal(verifyUrl);
+    const worker = harness().accrue.accrue.passback.createWorker({
+      platformIds: [harness().lms.id], concurrency: 2, pollMs: 50, httpTimeoutMs: 5000, leaseSeconds: 30,
+      backoff: { baseSeconds: 60, maxSeconds: 600 }, circuit: { threshold: 3, probeSeconds: 60 },
+    });
+    await worker.runOnce();
+    const scores = (await harness().lms.platform.scores()).filter((s) => s.userId === l.sub);
+    expect(scores).to.have.length(1);
+    expect(scores[0]!.score).to.include({ scoreGiven: 100, scoreMaximum: 100, activityProgress: 'Completed', gradingProgress: 'FullyGraded' });
+    expect(String(scores[0]!.score.comment)).to.contain(`Certificate: ${verifyUrl}`);
+
+    // The "certificate issued" statement of the profile, in the learner's registration.
+    const { registration } = await enrollmentOf(c.activityId, l.sub);
+    const issued = (await db().query<{ statement: { object: { id: string; definition: { type: string } }; actor: { account: { name: string } } } }>(
+      "SELECT statement FROM lrs_statement WHERE statement->'context'->>'registration' = $1 AND statement->'verb'->>'id' = $2",
+      [registration, `${harness().accrue.url}/xapi/verbs/issued`])).rows;
+    expect(issued).to.have.length(1);
+    expect(issued[0]!.statement.object.id).to.equal(verifyUrl);
+    expect(issued[0]!.statement.object.definition.type).to.equal(`${harness().accrue.url}/xapi/activity-types/certificate`);
+    expect(issued[0]!.statement.actor.account.name).to.equal(l.sub);
+  });
+
+  it('when a nurse claims in an AMA and ANCC activity, then the certificate awards ANCC contact hours and records participation in the AMA designation', async () => {
+    const c = await course();
+    const l = await toClaim(c, nurse, { minutes: 30 });
+    redirectOf(await post('/learner/claim', { s: l.token }));
+    const [cert] = await certificatesOf(l.sub);
+    const verify = await request(harness().accrue.url).get(`/verify/${cert!.code}`).set('Accept', 'application/json');
+    expect(verify.body.credits.map((x: { line: string }) => x.line)).to.deep.equal(['0.5 ANCC contact hours']);
+    expect(verify.body.participation.map((x: { line: string }) => x.line)).to.deep.equal(['Participation in an activity designated for 1.5 AMA PRA Category 1 Credits™']);
+  });
+
+  it('when the claim is submitted twice at once, then one certificate, one score and one "issued" statement exist', async () => {
+    const c = await course();
+    const l = await toClaim(c, physician);
+    const results = await Promise.all([post('/learner/claim', { s: l.token }), post('/learner/claim', { s: l.token })]);
+    for (const r of results) expect(r.status, r.text.slice(0, 300)).to.be.oneOf([303, 409]);
+    expect(await certificatesOf(l.sub)).to.have.length(1);
+    expect(await awardOutbox(l.enrollmentId)).to.have.length(1);
+    const { registration } = await enrollmentOf(c.activityId, l.sub);
+    const issued = await db().query("SELECT 1 FROM lrs_statement WHERE statement->'context'->>'registration' = $1 AND statement->'verb'->>'id' = $2",
+      [registration, `${harness().accrue.url}/xapi/verbs/issued`]);
+    expect(issued.rows).to.have.length(1);
+  });
+
+  it('when a second award path issues for the same enrollment, then it gets the existing certificate back and nothing new is issued', async () => {
+    const c = await course();
+    const l = await toClaim(c, physician);
+    redirectOf(await post('/learner/claim', { s: l.token }));
+    const [first] = await certificatesOf(l.sub);
+    const { accrue } = harness().accrue;
+    const row = (await db().query<{ input: Parameters<typeof accrue.certificates.issue>[1] }>('SELECT input FROM certificate WHERE id = $1', [first!.id])).rows[0]!;
+    const again = await db().tx((q) => accrue.certificates.issue(q, row.input, { awardKey: `enrollment:${l.enrollmentId}` }));
+    expect(again).to.deep.include({ id: first!.id, code: display(first!.code), created: false });
+    expect(await certificatesOf(l.sub)).to.have.length(1);
+    const outbox = await db().query("SELECT 1 FROM certificate_outbox WHERE certificate_id = $1 AND kind = 'certificate.issued'", [first!.id]);
+    expect(outbox.rows).to.have.length(1);
+  });
+});
+
+describe('Certificates: an activity whose statements lack a required element cannot be published', () => {
+  it('when the AMA designation statement lacks the commensurate-claim clause, then publishing is refused (400) naming it, and the activity stays a draft', async () => {
+    const { token } = await instructorIn(uniq('course'));
+    const id = await buildActivity(token, { publish: false, designations: { AMA_PRA_1: { maxAmount: '1' } } });
+    const statements = statementsFor({ designations: { AMA_PRA_1: { maxAmount: '1' } } });
+    const saved = await post(`/builder/activities/${id}/statements`, {
+      s: token, statements: { ...statements, designation: 'Accredited CME provider designates this enduring material for a maximum of 1 AMA PRA Category 1 Credit™.' },
+    });
+    expect(saved.status).to.equal(303);
+    const res = await post(`/builder/activities/${id}/publish`, { s: token });
+    expect(res.status).to.equal(400);
+    expect(res.text).to.contain('Missing commensurate-claim clause (AMA PRA Category 1)').and.contain('href="#f-statements-designation"');
+    const status = (await db().query<{ status: string }>('SELECT status FROM activity WHERE id = $1', [id])).rows[0]!.status;
+    expect(status).to.equal('draft');
+
+    await post(`/builder/activities/${id}/statements`, { s: token, statements });
+    expect((await post(`/builder/activities/${id}/publish`, { s: token })).status).to.equal(303);
+  });
+
+  it('when IPCE credit is designated without the Joint Accreditation statement, then publishing is refused naming it', async () => {
+    const { token } = await instructorIn(uniq('course'));
+    const designations = { AMA_PRA_1: { maxAmount: '1' }, IPCE: { maxAmount: '1' } };
+    const id = await buildActivity(token, { publish: false, designations });
+    await post(`/builder/activities/${id}/statements`, { s: token, statements: { ...statementsFor({ designations }), joint_accreditation: '' } });
+    const res = await post(`/builder/activities/${id}/publish`, { s: token });
+    expect(res.status).to.equal(400);
+    expect(res.text).to.contain('Missing joint accreditation statement (IPCE)').and.contain('href="#f-statements-joint_accreditation"');
+    expect(res.text).to.not.match(/stack|at Object\./i);
+  });
+});
