@@ -59,6 +59,7 @@ describe('Certificates: issued on award', () => {
     // The office's designation text, verbatim and printed once although it serves AMA and ANCC.
     expect(cert!.statements.designations).to.deep.equal([statementsFor({}).designation]);
 
+    expect((await get('/learner/done', done.token)).text).to.contain(`/learner/certificates?s=`);
     const mine = await get('/learner/certificates', done.token);
     expect(mine.status).to.equal(200);
     // 30 minutes: 0.5 AMA PRA Category 1 Credits (a physician receives no ANCC contact hours).
