@@ -5,7 +5,7 @@
 import path from 'node:path';
 import cookieParser from 'cookie-parser';
 import express from 'express';
-import { certificateInputOfAward, createCertificates } from './certificates';
+import { CertificateLayoutError, certificateInputOfAward, createCertificates } from './certificates';
 import type { Config } from './config';
 import { openDatabase, type Db, type Queryable } from './db';
 import { createLogger, type Logger } from './log';
@@ -106,7 +106,10 @@ export async function createApp(options: AppOptions) {
         return await certificates.issue(q, input, { awardKey: `enrollment:${award.enrollmentId}` });
       } catch (err) {
         // Statements published before the element check, or facts the certificate cannot carry: the office must act.
-        if (err instanceof ValidationError) throw new ConflictError(`The certificate for this activity cannot be issued, so no credit was recorded yet: ${err.message}. Please tell the CME office.`, 'CERTIFICATE_NOT_ISSUABLE');
+        // Statements too long for one page even scaled down: the same, the office shortens them or the template.
+        if (err instanceof ValidationError || err instanceof CertificateLayoutError) {
+          throw new ConflictError(`The certificate for this activity cannot be issued, so no credit was recorded yet: ${err.message}. Please tell the CME office.`, 'CERTIFICATE_NOT_ISSUABLE');
+        }
         throw err;
       }
     };

@@ -47,8 +47,8 @@ const SECTIONS: Record<string, Section> = {
     async save({ service, req, res, activity }) {
       const r = parseDetails(req.body);
       if (!r.ok) return r.errors;
-      await service.updateDetails(res.locals.launch!, activity.id, r.value);
-      return null;
+      const refused = await service.updateDetails(res.locals.launch!, activity.id, r.value);
+      return refused.length ? refused : null;
     },
   },
   disclosures: {
@@ -65,8 +65,8 @@ const SECTIONS: Record<string, Section> = {
     async save({ service, req, res, activity }) {
       const r = parseCredit(req.body, activity.learningFormat);
       if (!r.ok) return r.errors;
-      await service.replaceCredit(res.locals.launch!, activity.id, r.value);
-      return null;
+      const refused = await service.replaceCredit(res.locals.launch!, activity.id, r.value);
+      return refused.length ? refused : null;
     },
   },
   requirements: {
@@ -92,8 +92,8 @@ const SECTIONS: Record<string, Section> = {
     async save({ service, req, res, activity }) {
       const r = parseStatements(req.body);
       if (!r.ok) return r.errors;
-      await service.saveStatements(res.locals.launch!, activity.id, r.value);
-      return null;
+      const refused = await service.saveStatements(res.locals.launch!, activity.id, r.value);
+      return refused.length ? refused : null;
     },
   },
 };

@@ -70,9 +70,19 @@ export class ActivityService {
     return (await this.store.get(id))!;
   }
 
-  async updateDetails(launch: LaunchContext, id: string, d: DetailsInput) {
-    await this.forBuilder(launch, id);
-    await this.store.updateDetails(id, d);
+  /**
+   * A published activity keeps statements its certificates can be issued from: a change that would leave them
+   * lacking a required element is refused (the problems are returned and nothing is saved), as publishing would be.
+   */
+  private refusedWhilePublished(a: Activity, changed: Partial<Activity>): Problem[] {
+    return a.status === 'published' ? this.statementProblems({ ...a, ...changed }) : [];
+  }
+
+  async updateDetails(launch: LaunchContext, id: string, d: DetailsInput): Promise<Problem[]> {
+    const a = await this.forBuilder(launch, id);
+    const refused = this.refusedWhilePublished(a, { learningFormat: d.learningFormat });
+    if (refused.length === 0) await this.store.updateDetails(id, d);
+    return refused;
   }
 
   async replaceDisclosures(launch: LaunchContext, id: string, input: { people: Omit<Person, 'id'>[]; commercialSupport: CommercialSupport[] }) {
@@ -80,9 +90,13 @@ export class ActivityService {
     await this.store.replaceDisclosures(id, input.people, input.commercialSupport);
   }
 
-  async replaceCredit(launch: LaunchContext, id: string, input: { designations: DesignationInput[]; moc: MocInput[] }) {
-    await this.forBuilder(launch, id);
-    await this.store.replaceCredit(id, input.designations, input.moc);
+  async replaceCredit(launch: LaunchContext, id: string, input: { designations: DesignationInput[]; moc: MocInput[] }): Promise<Problem[]> {
+    const a = await this.forBuilder(launch, id);
+    const refused = this.refusedWhilePublished(a, {
+      designations: input.designations.map((d, i) => ({ ...d, id: `new-${i}` })), moc: input.moc.map((m, i) => ({ ...m, id: `new-${i}` })),
+    });
+    if (refused.length === 0) await this.store.replaceCredit(id, input.designations, input.moc);
+    return refused;
   }
 
   async updateRequirements(launch: LaunchContext, id: string, r: RequirementsInput) {
@@ -95,9 +109,16 @@ export class ActivityService {
     await this.store.updateContent(id, c);
   }
 
-  async saveStatements(launch: LaunchContext, id: string, texts: Partial<Record<StatementKind, string>>) {
-    await this.forBuilder(launch, id);
-    await this.store.saveStatements(id, texts, launch.user.sub);
+  async saveStatements(launch: LaunchContext, id: string, texts: Partial<Record<StatementKind, string>>): Promise<Problem[]> {
+    const a = await this.forBuilder(launch, id);
+    const kinds = new Set([...a.statements.map((x) => x.kind), ...(Object.keys(texts) as StatementKind[])]);
+    const statements = [...kinds].map((kind) => {
+      const saved = a.statements.find((x) => x.kind === kind);
+      return { kind, version: saved?.version ?? 0, text: texts[kind] ?? saved?.text ?? '' };
+    });
+    const refused = this.refusedWhilePublished(a, { statements });
+    if (refused.length === 0) await this.store.saveStatements(id, texts, launch.user.sub);
+    return refused;
   }
 
   /** Publishes when nothing is missing; otherwise returns the problems and leaves the activity as it was. */

@@ -32,6 +32,7 @@ export type { IssuedCertificate, Actor } from './service';
 export { CertificateService } from './service';
 export { KeyRing } from './keys';
 export { TemplateError } from './template';
+export { CertificateLayoutError } from './pdf';
 export { CODE_ALPHABET, CODE_BITS, normaliseCode } from './code';
 
 /** Sample contexts a template must render before it is used (see template.ts). */

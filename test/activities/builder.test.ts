@@ -106,12 +106,12 @@ describe('Course builder: activities', () => {
   it('when a statement is edited, then a new version is kept and the old one stays', async () => {
     const { token } = await instructorIn();
     const id = await buildActivity(token);
-    const res = await post(`/builder/activities/${id}/statements`, { s: token, statements: { accreditation: 'Revised accreditation wording.', designation: statementsFor({}).designation } });
+    const res = await post(`/builder/activities/${id}/statements`, { s: token, statements: { accreditation: 'Revised accreditation wording of the Accredited CME provider.', designation: statementsFor({}).designation } });
     expect(res.status).to.equal(303);
     const rows = (await harness().accrue.accrue.db.query<{ version: number; text: string }>(
       "SELECT version, text FROM activity_statement WHERE activity_id = $1 AND kind = 'accreditation' ORDER BY version", [id])).rows;
     expect(rows.map((r) => r.version)).to.deep.equal([1, 2]);
-    expect(rows[1]!.text).to.equal('Revised accreditation wording.');
+    expect(rows[1]!.text).to.equal('Revised accreditation wording of the Accredited CME provider.');
     const designations = (await harness().accrue.accrue.db.query("SELECT 1 FROM activity_statement WHERE activity_id = $1 AND kind = 'designation'", [id])).rows;
     expect(designations).to.have.length(1);
   });

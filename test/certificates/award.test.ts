@@ -154,6 +154,23 @@ describe('Certificates: an activity whose statements lack a required element can
     expect((await post(`/builder/activities/${id}/publish`, { s: token })).status).to.equal(303);
   });
 
+  it('when the statements of a published activity are edited to lack an element, or a credit type without its statement is added, then the change is refused (400) and nothing is saved', async () => {
+    const { token } = await instructorIn(uniq('course'));
+    const id = await buildActivity(token);
+    const versions = async () => (await db().query<{ kind: string; version: number }>(
+      'SELECT kind, max(version) AS version FROM activity_statement WHERE activity_id = $1 GROUP BY kind ORDER BY kind', [id])).rows;
+    const before = await versions();
+    const edit = await post(`/builder/activities/${id}/statements`, { s: token, statements: { ...statementsFor({}), accreditation: 'Accredited by the ACCME.' } });
+    expect(edit.status).to.equal(400);
+    expect(edit.text).to.contain('Missing provider name').and.contain('href="#f-statements-accreditation"');
+    expect(await versions()).to.deep.equal(before);
+    const credit = await post(`/builder/activities/${id}/credit`, { s: token, designations: { AMA_PRA_1: { maxAmount: '1.5' }, ANCC: { maxAmount: '1.5' }, AAPA_1: { maxAmount: '1.5' } } });
+    expect(credit.status).to.equal(400);
+    expect(credit.text).to.contain('Missing credit mark (AAPA)');
+    const types = (await db().query<{ credit_type: string }>('SELECT credit_type FROM activity_designation WHERE activity_id = $1 ORDER BY 1', [id])).rows;
+    expect(types.map((t) => t.credit_type)).to.deep.equal(['AMA_PRA_1', 'ANCC']);
+  });
+
   it('when IPCE credit is designated without the Joint Accreditation statement, then publishing is refused naming it', async () => {
     const { token } = await instructorIn(uniq('course'));
     const designations = { AMA_PRA_1: { maxAmount: '1' }, IPCE: { maxAmount: '1' } };
