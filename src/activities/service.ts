@@ -5,7 +5,7 @@
  */
 import { checkStatementElements, type MissingElement } from '../certificates';
 import type { Queryable } from '../db';
-import { ForbiddenError, NotFoundError } from '../errors';
+import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
 import type { LaunchContext } from '../lti';
 import type { DetailsInput } from './forms';
 import type { DesignationInput, MocInput, RequirementsInput } from './credit-forms';
@@ -14,7 +14,7 @@ import {
   type Activity, type CommercialSupport, type Content, type LearningFormat, type Person, type StatementKind,
 } from './model';
 import { certificateStatementsOf, type CertificateProvider } from './certificate-statements';
-import { publishProblems, type Problem } from './rules';
+import { designationsFrozen, publishProblems, type Problem } from './rules';
 import type { ActivityStore } from './store';
 
 const SCOPE_LABELS: Record<string, string> = { AMA_PRA_1: 'AMA PRA Category 1', ANCC: 'ANCC', ACPE: 'ACPE', IPCE: 'IPCE', AAPA_1: 'AAPA', JA: 'Joint Accreditation', MOC: 'MOC' };
@@ -92,6 +92,8 @@ export class ActivityService {
 
   async replaceCredit(launch: LaunchContext, id: string, input: { designations: DesignationInput[]; moc: MocInput[] }): Promise<Problem[]> {
     const a = await this.forBuilder(launch, id);
+    // Frozen designations say so first (409); the store checks it again under the row lock.
+    if (designationsFrozen(a)) throw new ConflictError('Learners have started this activity, so its credit designations are frozen (credit is designated in advance).', 'DESIGNATIONS_FROZEN');
     const refused = this.refusedWhilePublished(a, {
       designations: input.designations.map((d, i) => ({ ...d, id: `new-${i}` })), moc: input.moc.map((m, i) => ({ ...m, id: `new-${i}` })),
     });
