@@ -12,7 +12,7 @@ import { parseAcknowledgement, parseAttestation, parseEvaluation, parsePosttest,
 import type { Step } from './model';
 import { canView } from './rules';
 import type { LearningService, PathState } from './service';
-import { attestationPage, claimPage, contentPage, disclosuresPage, evaluationPage, posttestPage, profilePage, stepNav } from './views';
+import { attestationPage, claimPage, contentPage, disclosuresPage, evaluationPage, posttestPage, pretestPage, profilePage, stepNav } from './views';
 
 export interface LearnerRouteOptions {
   service: LearningService;
@@ -82,6 +82,17 @@ export function learnerRouter(o: LearnerRouteOptions): Router {
     const parsed = parseAcknowledgement(req.body);
     if (!parsed.ok) return render(res, 'learner/disclosures', 'Before you start', { ...pageOf(state(res)), ...disclosuresPage(state(res)), errors: parsed.errors }, 400);
     await service.acknowledgeDisclosures(state(res));
+    go(res, (await service.state(res.locals.launch!)).step);
+  });
+
+  r.get('/learner/pretest', ...session, step('pretest'), async (_req, res) => {
+    render(res, 'learner/pretest', 'Pre-test', { ...pageOf(state(res)), ...pretestPage(state(res)) });
+  });
+  r.post('/learner/pretest', ...session, step('pretest'), async (req, res) => {
+    const s = state(res);
+    const parsed = parsePosttest(req.body, s.activity.posttest);
+    if (!parsed.ok) return render(res, 'learner/pretest', 'Pre-test', { ...pageOf(s), ...pretestPage(s, bodyOf(req.body)), errors: parsed.errors }, 400);
+    await service.submitPretest(s, parsed.value);
     go(res, 'content');
   });
 
