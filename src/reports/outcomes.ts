@@ -58,9 +58,10 @@ const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 100)}%
 
 /** The change in percentage points, computed before rounding: one decimal for CSV. */
 const changePoints = (pre: number | null, post: number | null) => (pre === null || post === null ? null : Math.round((post - pre) * 1000) / 10);
-const changeText = (p: number | null) => {
-  if (p === null) return '—';
-  const whole = Math.round(p);
+/** The change in whole percentage points for the page, rounded once from the unrounded shares. */
+const changeText = (pre: number | null, post: number | null) => {
+  if (pre === null || post === null) return '—';
+  const whole = Math.round((post - pre) * 100);
   return whole === 0 ? 'no change' : `${whole > 0 ? '+' : '−'}${Math.abs(whole)} points`;
 };
 const shortLabel = (s: string) => (s.length > 28 ? `${s.slice(0, 27)}…` : s);
@@ -71,14 +72,14 @@ export function prePostOf(f: Pick<OutcomeFacts, 'pretest'>): PrePost | null {
   const n = p.paired;
   const mean: PrePostRow = {
     label: 'Mean score, all questions', pre: p.meanPre, post: p.meanPost, changePoints: changePoints(p.meanPre, p.meanPost),
-    preCorrect: null, postCorrect: null, preDisplay: pct(p.meanPre), postDisplay: pct(p.meanPost), changeDisplay: changeText(changePoints(p.meanPre, p.meanPost)),
+    preCorrect: null, postCorrect: null, preDisplay: pct(p.meanPre), postDisplay: pct(p.meanPost), changeDisplay: changeText(p.meanPre, p.meanPost),
   };
   const rows = [mean, ...p.questions.map((q): PrePostRow => {
     const pre = n > 0 ? q.preCorrect / n : null;
     const post = n > 0 ? q.postCorrect / n : null;
     return {
       label: q.prompt, pre, post, changePoints: changePoints(pre, post), preCorrect: q.preCorrect, postCorrect: q.postCorrect,
-      preDisplay: share(q.preCorrect, n), postDisplay: share(q.postCorrect, n), changeDisplay: changeText(changePoints(pre, post)),
+      preDisplay: share(q.preCorrect, n), postDisplay: share(q.postCorrect, n), changeDisplay: changeText(pre, post),
     };
   })];
   const title = 'Before and after the content: pre-test and first post-test';
@@ -87,7 +88,7 @@ export function prePostOf(f: Pick<OutcomeFacts, 'pretest'>): PrePost | null {
     : `${n} learners took both the pre-test and the post-test (${p.took} took the pre-test). Their mean score was ${pct(p.meanPre)} before the content and ${pct(p.meanPost)} at the first post-test attempt (${mean.changeDisplay}). The table gives each question's share of correct answers before and after.`;
   const svg = pairedBarChart({
     id: 'prepost', title, desc, legend: { before: 'Before: pre-test', after: 'After: first post-test' },
-    rows: rows.map((r) => ({ label: shortLabel(r.label), before: r.pre ?? 0, after: r.post ?? 0, beforeDisplay: n > 0 ? pct(r.pre) : '—', afterDisplay: n > 0 ? pct(r.post) : '—' })),
+    rows: rows.map((r) => ({ label: shortLabel(r.label), before: r.pre ?? 0, after: r.post ?? 0, beforeDisplay: n > 0 ? pct(r.pre) : '—', afterDisplay: n > 0 ? `${pct(r.post)} (${r.changeDisplay})` : '—' })),
   });
   return { took: p.took, paired: n, title, desc, rows, svg };
 }

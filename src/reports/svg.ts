@@ -40,7 +40,7 @@ export interface PairedBar { label: string; before: number; after: number; befor
 export function pairedBarChart(o: { id: string; title: string; desc: string; rows: PairedBar[]; legend: { before: string; after: string } }): string {
   const width = 640;
   const labelWidth = 210;
-  const barArea = width - labelWidth - 120;
+  const barArea = width - labelWidth - 175;
   const barH = 16;
   const rowH = barH * 2 + 14;
   const top = 30;

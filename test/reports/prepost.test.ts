@@ -66,7 +66,7 @@ describe('Reports: outcomes before and after the content (pre-test)', () => {
     expect(res.text).to.match(/<svg[^>]*role="img"[^>]*aria-labelledby="prepost-title prepost-desc"/);
     expect(res.text).to.contain('<title id="prepost-title">Before and after the content: pre-test and first post-test</title>');
     expect(res.text).to.contain('3 learners took both the pre-test and the post-test (4 took the pre-test). Their mean score was 33% before the content and 83% at the first post-test attempt (+50 points).');
-    expect(res.text).to.contain('>Before: 33%</text>').and.contain('>After: 100%</text>').and.contain('>After: 67%</text>');
+    expect(res.text).to.contain('>Before: 33%</text>').and.contain('>After: 100% (+67 points)</text>').and.contain('>After: 67% (+33 points)</text>');
     expect(res.text).to.contain('<th scope="row">Took the pre-test</th><td>4 of 4 (100%)</td>');
   });
 
