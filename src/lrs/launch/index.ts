@@ -12,7 +12,7 @@ import type { Credential } from '../credentials';
 import { agentKey, type JsonObject } from '../model';
 import { validateAgent } from '../validate/agent';
 import { isIri, isUuid } from '../validate/primitives';
-import { LAUNCH_SCOPES, launchLimits, type LaunchGrant } from './rules';
+import { contentParamsOf, LAUNCH_SCOPES, launchLimits, type LaunchGrant } from './rules';
 import { LaunchCredentialStore } from './store';
 
 export type { LaunchGrant } from './rules';
@@ -69,14 +69,15 @@ export class LaunchCredentials {
     if (registration !== null && !isUuid(registration)) throw new ValidationError('The launch registration must be a UUID.');
     const ttl = input.ttlSeconds ?? 3600;
     if (!Number.isFinite(ttl) || ttl <= 0 || ttl > MAX_TTL_SECONDS) throw new ValidationError(`ttlSeconds must be between 0 and ${MAX_TTL_SECONDS}.`);
-    const contentOrigin = input.contentUrl === undefined ? null : originOf(input.contentUrl);
+    const contentUrl = input.contentUrl ?? null;
+    const contentOrigin = contentUrl === null ? null : originOf(contentUrl);
     const key = KEY_PREFIX + crypto.randomBytes(12).toString('base64url');
     const secret = crypto.randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + ttl * 1000);
     await this.o.store.sweep();
     await this.o.store.insert({
       key, secretHash: sha256(secret).toString('hex'), actor, agentKey: agentKey(actor)!, activityId: input.activityId,
-      registration: registration?.toLowerCase() ?? null, expiresAt, contentOrigin,
+      registration: registration?.toLowerCase() ?? null, expiresAt, contentUrl, contentOrigin,
     });
     if (contentOrigin) this.origins.set(contentOrigin, Math.max(this.origins.get(contentOrigin) ?? 0, Math.min(expiresAt.getTime(), Date.now() + ORIGIN_CACHE_MS)));
     return {
@@ -115,7 +116,10 @@ export class LaunchCredentials {
     if (!key.startsWith(KEY_PREFIX)) return undefined;
     const row = await this.o.store.findLive(key);
     if (!row || !crypto.timingSafeEqual(sha256(secret), Buffer.from(row.secretHash, 'hex'))) return undefined;
-    const grant: LaunchGrant = { agentKey: row.agentKey, activityId: row.activityId, registration: row.registration, expiresAt: row.expiresAt.getTime() };
+    const grant: LaunchGrant = {
+      agentKey: row.agentKey, activityId: row.activityId, registration: row.registration, expiresAt: row.expiresAt.getTime(),
+      contentParams: row.contentUrl ? contentParamsOf(row.contentUrl) : [],
+    };
     return {
       key, name: 'launch', scopes: [...LAUNCH_SCOPES],
       authority: { objectType: 'Agent', name: 'Accrue launch', account: { homePage: this.o.publicUrl, name: key } },

@@ -10,20 +10,21 @@ export interface LaunchCredentialRow {
   activityId: string;
   registration: string | null;
   expiresAt: Date;
-  /** Origin of the content the credential was issued for (CORS), null when issued without content. */
+  /** The content the credential was issued for (its origin passes CORS; its own query parameters are ignored). */
+  contentUrl: string | null;
   contentOrigin: string | null;
 }
 
-const COLS = `key, secret_hash AS "secretHash", actor, agent_key AS "agentKey", activity_id AS "activityId", registration::text AS registration, expires_at AS "expiresAt", content_origin AS "contentOrigin"`;
+const COLS = `key, secret_hash AS "secretHash", actor, agent_key AS "agentKey", activity_id AS "activityId", registration::text AS registration, expires_at AS "expiresAt", content_url AS "contentUrl", content_origin AS "contentOrigin"`;
 
 export class LaunchCredentialStore {
   constructor(private readonly db: Db) {}
 
   async insert(row: LaunchCredentialRow): Promise<void> {
     await this.db.query(
-      `INSERT INTO lrs_launch_credential (key, secret_hash, actor, agent_key, activity_id, registration, expires_at, content_origin)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [row.key, row.secretHash, JSON.stringify(row.actor), row.agentKey, row.activityId, row.registration, row.expiresAt, row.contentOrigin],
+      `INSERT INTO lrs_launch_credential (key, secret_hash, actor, agent_key, activity_id, registration, expires_at, content_url, content_origin)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [row.key, row.secretHash, JSON.stringify(row.actor), row.agentKey, row.activityId, row.registration, row.expiresAt, row.contentUrl, row.contentOrigin],
     );
   }
 
