@@ -209,6 +209,7 @@ describe('External content reporting with its xAPI launch parameters', () => {
     expect(after.headers['access-control-allow-origin']).to.equal(l.contentOrigin);
     expect(after.headers['access-control-allow-headers']).to.match(/Authorization/).and.match(/X-Experience-API-Version/);
     expect(after.headers['access-control-allow-credentials']).to.equal(undefined);
+    expect(after.headers['access-control-max-age']).to.equal('600');
     const elsewhere = await preflight(`https://other-${uid().slice(0, 8)}.example.org`);
     expect(elsewhere.status).to.equal(403);
     expect(elsewhere.headers['access-control-allow-origin']).to.equal(undefined);

@@ -15,7 +15,8 @@ export function launchCors(launch: Pick<LaunchCredentials, 'allowsOrigin'>): Req
     launch.allowsOrigin(origin).then((ok) => {
       if (!ok) return next();
       allowOrigin(res, origin);
-      if (req.method === 'OPTIONS') return void res.status(204).end();
+      // TinCanJS preflights every request; let the browser keep the answer for a while (permission only, no data).
+      if (req.method === 'OPTIONS') return void res.setHeader('Access-Control-Max-Age', '600').status(204).end();
       next();
     }, next);
   };

@@ -79,7 +79,7 @@ export class LaunchCredentials {
       key, secretHash: sha256(secret).toString('hex'), actor, agentKey: agentKey(actor)!, activityId: input.activityId,
       registration: registration?.toLowerCase() ?? null, expiresAt, contentUrl, contentOrigin,
     });
-    if (contentOrigin) this.origins.set(contentOrigin, Math.max(this.origins.get(contentOrigin) ?? 0, Math.min(expiresAt.getTime(), Date.now() + ORIGIN_CACHE_MS)));
+    if (contentOrigin) this.remember(contentOrigin, Math.max(this.origins.get(contentOrigin) ?? 0, Math.min(expiresAt.getTime(), Date.now() + ORIGIN_CACHE_MS)));
     return {
       endpoint: this.o.endpoint, auth: `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`, actor,
       registration: registration?.toLowerCase() ?? null, expiresAt: expiresAt.toISOString(),
@@ -99,9 +99,13 @@ export class LaunchCredentials {
       this.origins.delete(origin);
       return false;
     }
-    if (this.origins.size >= ORIGIN_CACHE_MAX) this.origins.clear();
-    this.origins.set(origin, Math.min(until.getTime(), Date.now() + ORIGIN_CACHE_MS));
+    this.remember(origin, Math.min(until.getTime(), Date.now() + ORIGIN_CACHE_MS));
     return true;
+  }
+
+  private remember(origin: string, until: number): void {
+    if (this.origins.size >= ORIGIN_CACHE_MAX && !this.origins.has(origin)) this.origins.clear();
+    this.origins.set(origin, until);
   }
 
   /** The query string content reads its launch parameters from (TinCanJS: `new TinCan({ url })`). */
