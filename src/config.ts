@@ -40,6 +40,7 @@ export const CONFIG_DOCS: Record<keyof Config, KeyDoc> = {
   lrsForwardHttpTimeoutMs: { env: 'LRS_FORWARD_HTTP_TIMEOUT_MS', doc: 'Limit of every HTTP call to an external LRS, in milliseconds.' },
   lrsForwardBackoffBaseSeconds: { env: 'LRS_FORWARD_BACKOFF_BASE_SECONDS', doc: 'First retry delay after a failed forward; doubled each attempt, with jitter.' },
   lrsForwardBackoffMaxSeconds: { env: 'LRS_FORWARD_BACKOFF_MAX_SECONDS', doc: 'Longest delay between two attempts to forward a statement (or to probe a failing LRS).' },
+  lrsLaunchTtlSeconds: { env: 'LRS_LAUNCH_TTL_SECONDS', doc: 'Lifetime of the xAPI credential handed to external content each time a learner opens its content page (one learner, one activity).' },
   nabpEprofilePattern: { env: 'NABP_EPROFILE_PATTERN', doc: 'Regular expression a pharmacist\'s NABP e-Profile ID must match (its format is unconfirmed: adjust without a release).' },
   heartbeatSeconds: { env: 'HEARTBEAT_SECONDS', doc: 'How often a visible learner page reports time on task.' },
   heartbeatCapSeconds: { env: 'HEARTBEAT_CAP_SECONDS', doc: 'Most time on task one heartbeat may add (never more than the wall-clock since the previous one).' },
@@ -110,6 +111,7 @@ const schema = z.object({
   lrsForwardHttpTimeoutMs: int(100, 300_000),
   lrsForwardBackoffBaseSeconds: z.coerce.number().min(0.01).max(86_400),
   lrsForwardBackoffMaxSeconds: z.coerce.number().min(0.01).max(7 * 86_400),
+  lrsLaunchTtlSeconds: int(1, 86_400),
   nabpEprofilePattern: z.string().min(1).refine((s) => {
     try {
       new RegExp(s);

@@ -7,7 +7,7 @@ import express, { Router, type NextFunction, type Request, type RequestHandler, 
 import type { AppRole } from '../lti';
 import { bodyOf, type FieldError } from '../web/form-parsing';
 import type { ViewEngine } from '../web/views';
-import { contentView, type XapiCredentialsHook } from './content';
+import { contentView, xapiLaunchOf, type XapiCredentialsHook } from './content';
 import { parseAcknowledgement, parseAttestation, parseEvaluation, parsePosttest, parseProfile } from './forms';
 import type { Step } from './model';
 import { canView } from './rules';
@@ -98,10 +98,12 @@ export function learnerRouter(o: LearnerRouteOptions): Router {
 
   const showContent = async (res: Response, extra: Record<string, unknown> = {}, status = 200) => {
     const s = state(res);
-    const view = contentView({
-      activity: s.activity, publicUrl: o.publicUrl, platformIssuer: s.launch.platform.issuer, sub: s.launch.user.sub, registration: s.enrollment.registration,
-      credentials: s.activity.content.kind === 'url' ? await o.xapiCredentials({ enrollmentId: s.enrollment.id, activityId: s.activity.id, registration: s.enrollment.registration }) : null,
+    const xapi = xapiLaunchOf({
+      activity: s.activity, publicUrl: o.publicUrl, platformIssuer: s.launch.platform.issuer, learner: { sub: s.launch.user.sub, name: s.launch.user.name },
+      enrollmentId: s.enrollment.id, registration: s.enrollment.registration,
     });
+    // A fresh short-lived credential per page view: the content opened from this page reports with it.
+    const view = contentView({ activity: s.activity, xapi, credentials: xapi ? await o.xapiCredentials(xapi) : null });
     if (view.frameOrigin) {
       // The embedded video or page is the only other origin this page may frame (CSP frame-src).
       res.setHeader('Content-Security-Policy', `${String(res.getHeader('Content-Security-Policy') ?? "default-src 'self'")}; frame-src 'self' ${view.frameOrigin}`);

@@ -44,6 +44,11 @@ type Statement = Record<string, unknown>;
 
 export const activityIri = (publicUrl: string, activityId: string) => `${publicUrl}/activities/${activityId}`;
 
+/** The learner as an Agent: the LMS account, the one actor of Accrue's statements and of launched content's. */
+export const learnerAgent = (platformIssuer: string, learner: { sub: string; name?: string }) => ({
+  objectType: 'Agent', ...(learner.name ? { name: learner.name } : {}), account: { homePage: platformIssuer, name: learner.sub },
+});
+
 function statement(c: StatementContext, verb: Verb, extra: { object?: Statement; result?: Statement; parent?: boolean; extensions?: Statement } = {}): Statement {
   const activity = activityIri(c.publicUrl, c.activity.id);
   const contextActivities: Statement = {};
@@ -57,7 +62,7 @@ function statement(c: StatementContext, verb: Verb, extra: { object?: Statement;
   if (extra.parent) contextActivities.parent = [{ objectType: 'Activity', id: activity }];
   return {
     id: c.newId(),
-    actor: { objectType: 'Agent', ...(c.learner.name ? { name: c.learner.name } : {}), account: { homePage: c.platform.issuer, name: c.learner.sub } },
+    actor: learnerAgent(c.platform.issuer, c.learner),
     verb: { id: verb.id, display: { 'en-US': verb.display } },
     object: extra.object ?? { objectType: 'Activity', id: activity, definition: { type: ACTIVITY_TYPES.course, name: { 'en-US': c.activity.title } } },
     ...(extra.result ? { result: extra.result } : {}),

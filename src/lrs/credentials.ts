@@ -27,6 +27,8 @@ export interface Credential {
 export interface CredentialLimits {
   /** Epoch ms after which the credential no longer authenticates. */
   expiresAt: number;
+  /** Query parameters (name and exact value) dropped from its requests before they are read (a launch's content). */
+  ignoredParams?: readonly (readonly [string, string])[];
   /** Checks validated statements before they are stored. */
   statements(list: JsonObject[]): void;
   /** Checks a request to a resource other than the statements write path (documents, reads). */

@@ -54,6 +54,7 @@ export function lrsRouter(options: LrsRouterOptions): express.Router {
 
   async function dispatch(req: XapiRequest, credential: Credential): Promise<Reply> {
     const method = req.method === 'HEAD' ? 'GET' : req.method;
+    for (const [name, value] of credential.limits?.ignoredParams ?? []) if (req.params.get(name) === value) req.params.delete(name);
     credential.limits?.request(req);
     if (req.path === '/statements') {
       if (method === 'GET') return statementHandlers.get(req, credential);
