@@ -153,6 +153,7 @@ function xapiErrors(log: Logger): ErrorRequestHandler {
     else log.debug('xapi request refused', { ...fields, reason: message });
     if (res.headersSent) return;
     if (status === 401) res.setHeader('WWW-Authenticate', 'Basic realm="Accrue xAPI LRS", charset="UTF-8"');
+    if (err instanceof AppError) for (const [k, v] of Object.entries(err.headers ?? {})) res.setHeader(k, v);
     res.status(status).json({ error: { code, message, errorId: id } });
   };
 }
