@@ -9,6 +9,7 @@ import express, { type ErrorRequestHandler, type Request, type Response } from '
 import { AppError, ForbiddenError, NotFoundError } from '../errors';
 import type { Logger } from '../log';
 import { errorId } from '../web/errors';
+import { clientAddress } from '../web/rate-limit';
 import type { Credential, CredentialService } from './credentials';
 import type { DocumentService } from './documents';
 import type { Family } from './model';
@@ -126,7 +127,7 @@ export function lrsRouter(options: LrsRouterOptions): express.Router {
         write(res, { status: 200, json: { version: [...SUPPORTED_VERSIONS], extensions: {} } });
         return;
       }
-      const credential = await credentials.authenticate(xreq.headers.authorization);
+      const credential = await credentials.authenticate(xreq.headers.authorization, clientAddress(req));
       write(res, await dispatch(xreq, credential));
     } catch (err) {
       next(err);
