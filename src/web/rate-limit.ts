@@ -75,11 +75,13 @@ export class RateLimiter {
     this.tat.set(key, tat);
   }
 
+  /** Drops recovered keys, then the oldest-touched down to 90% of maxKeys, so a full table is swept once per many inserts. */
   private sweep(): void {
     const now = this.now();
     for (const [k, t] of this.tat) if (t <= now) this.tat.delete(k);
+    const target = Math.floor(this.maxKeys * 0.9);
     for (const k of this.tat.keys()) {
-      if (this.tat.size < this.maxKeys) break;
+      if (this.tat.size <= target) break;
       this.tat.delete(k);
     }
   }
