@@ -31,10 +31,9 @@ const isUrl = (s: string) => {
 };
 
 /**
- * Registrations under way in this process, by issuer and client id. Two concurrent ltijs registerPlatform calls for
- * one platform end with none: the loser's insert hits the unique index and ltijs's clean-up then deletes the
- * winner's platform document, leaving orphan keys (seen with a double-submitted dynamic registration). So a second
- * registration of the same platform while one is under way is refused, as the duplicate it is.
+ * Registrations under way in this process, by issuer and client id: a second registration of the same platform while
+ * one is under way (a double-submitted dynamic registration) is refused at once, as the duplicate it is, before it
+ * makes a key. Across processes the unique index on the platform document decides (tool-keys.ts).
  */
 const registering = new Set<string>();
 
