@@ -66,7 +66,10 @@ export function createLrs(options: { db: Db; config: Config; log: Logger }): {
   const accrueAuthority = { objectType: 'Agent', name: config.toolName, account: { homePage: config.publicUrl, name: 'accrue' } };
   const statements = new StatementService(db, new StatementStore(db), new StatementQueries(db), accrueAuthority);
   const documents = new DocumentService(new DocumentStore(db));
-  const credentials = new CredentialService({ store: new CredentialStore(db), publicUrl: config.publicUrl });
+  const credentials = new CredentialService({
+    store: new CredentialStore(db), publicUrl: config.publicUrl, cacheMs: config.lrsCredentialCacheSeconds * 1000,
+    throttle: { keyLimit: config.lrsAuthFailureLimit, clientLimit: config.lrsAuthIpFailureLimit, windowMs: config.lrsAuthFailureWindowSeconds * 1000 },
+  });
   const launchCredentials = createLaunchCredentials({ db, endpoint: `${config.publicUrl}${LRS_BASE}/`, publicUrl: config.publicUrl });
   credentials.addAuthenticator(launchCredentials.authenticate);
   const forward = createForwarding({ db, config, log, statements });
