@@ -25,6 +25,7 @@ export interface ReportRouteOptions {
   exporter: Exporter;
   views: ViewEngine;
   requireSession: (roles?: AppRole[]) => RequestHandler;
+  requireToken?: () => RequestHandler;
 }
 
 const TARGETS: Record<string, Submission> = { pars: 'PARS_LEARNER', cpe: 'CPE_MONITOR' };
@@ -192,8 +193,11 @@ export function reportRouter(o: ReportRouteOptions): Router {
     render(res, 'reports/export', `Export ${e.id}`, { e: { ...e, created: when(e.createdAt), completed: when(e.completedAt) }, claims: claims.map((c) => ({ ...c, credit: creditLabel(c.credit_type) })) });
   });
 
-  r.get('/reports/progress/:id', anyone, (req, res) => {
-    const state = ProgressBoard.validId(req.params.id) ? board.get(ownerOf(launch(res)), String(req.params.id)) : null;
+  // The poll reads only this process's memory and checks only the token (no database read): on embedded PGlite the
+  // single connection is the export's until its last row, and a poll queued behind it showed progress only at the end.
+  r.get('/reports/progress/:id', o.requireToken?.() ?? anyone, (req, res) => {
+    const who = res.locals.tokenUser ?? { platformId: launch(res).platform.id, sub: launch(res).user.sub };
+    const state = ProgressBoard.validId(req.params.id) ? board.get(`${who.platformId}\n${who.sub}`, String(req.params.id)) : null;
     res.json(state ?? { status: 'unknown', done: 0, total: 0 });
   });
 
