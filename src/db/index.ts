@@ -37,6 +37,9 @@ let cursorSeq = 0;
 async function* cursorBatches<R extends QueryResultRow>(client: PoolClient, sql: string, params: unknown[], batchSize: number): AsyncGenerator<R[], void, undefined> {
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError('batchSize must be a positive integer');
   const name = `accrue_cursor_${++cursorSeq}`;
+  // Callers read the whole result: plan for all of it. PostgreSQL plans a cursor for its first 10% of rows
+  // (cursor_tuple_fraction), which for 100,000 CPE Monitor claims chose nested loops over an index: 8 s instead of 3.
+  await client.query('SET LOCAL cursor_tuple_fraction = 1');
   await client.query(`DECLARE ${name} NO SCROLL CURSOR FOR ${sql}`, params);
   const fetch = () => client.query<R>(`FETCH FORWARD ${batchSize} FROM ${name}`);
   // The next batch is asked for before this one is handed over, so the server reads it while the caller works on
