@@ -180,11 +180,11 @@ export function reportRouter(o: ReportRouteOptions): Router {
     const activityId = typeof body.activityId === 'string' && body.activityId ? (await o.service.activity(s, body.activityId)).id : undefined;
     const filter = { scope: s, activityId, includeReported: mode === 'correction' };
     const layout = o.exporter.layout(target === 'PARS_LEARNER' ? 'pars_learner' : 'cpe_monitor');
-    await o.exporter.candidates(target, filter);
+    const total = await o.exporter.candidates(target, filter);
     await streamDownload({
       res, filename: `${target === 'PARS_LEARNER' ? 'pars-learners' : 'cpe-monitor'}-${todayIso()}.${layout.fileExtension}`,
       contentType: `${layout.delimiter === '\t' ? 'text/tab-separated-values' : 'text/csv'}; charset=utf-8`, board, owner: ownerOf(launch(res)), progressId: body.progress,
-      run: ({ id, sink, progress }) => o.exporter.submission({ id, target, filter, requester: requesterOf(launch(res)), sink, progress, layout }),
+      run: ({ id, sink, progress }) => o.exporter.submission({ id, target, filter, requester: requesterOf(launch(res)), sink, progress, layout, total }),
     });
   });
 
