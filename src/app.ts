@@ -49,6 +49,8 @@ export async function createApp(options: AppOptions) {
     app.disable('x-powered-by');
     app.set('trust proxy', 'loopback, linklocal, uniquelocal');
     app.use(...securityHeaders({ frameAncestors: lti.frameAncestors }));
+    // Launched content calls the LRS from its own origin while its launch credential lives (before CORS_ORIGINS).
+    app.use(LRS_BASE, lrs.cors);
     app.use(cors({ origins: config.corsOrigins }));
     app.use(cookieParser());
     app.use((req, res, next) => {
@@ -85,6 +87,10 @@ export async function createApp(options: AppOptions) {
       db, activities: activities.service, sink: new LrsStatementSink(lrs.statements), secret, publicUrl: config.publicUrl, views,
       requireSession: lti.requireSession, nabpEprofilePattern: config.nabpEprofilePattern,
       heartbeatSeconds: config.heartbeatSeconds, heartbeatCapSeconds: config.heartbeatCapSeconds,
+      // External content reports into this LRS with a credential for this learner and activity only (LRS_LAUNCH_TTL_SECONDS).
+      xapiCredentials: (x) => lrs.launchCredentials.issue({
+        actor: x.actor, activityId: x.activityIri, registration: x.registration, contentUrl: x.contentUrl, ttlSeconds: config.lrsLaunchTtlSeconds,
+      }),
       // An award owes the LMS a score (the best post-test score, or completion): enqueued in the award's transaction.
       onAward: async (q, award) => {
         const target = passback.targetFromLaunch(award.launch, { label: award.activity.title, scoreMaximum: 100, resourceId: award.activity.id });

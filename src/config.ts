@@ -40,6 +40,7 @@ export const CONFIG_DOCS: Record<keyof Config, KeyDoc> = {
   lrsForwardHttpTimeoutMs: { env: 'LRS_FORWARD_HTTP_TIMEOUT_MS', doc: 'Limit of every HTTP call to an external LRS, in milliseconds.' },
   lrsForwardBackoffBaseSeconds: { env: 'LRS_FORWARD_BACKOFF_BASE_SECONDS', doc: 'First retry delay after a failed forward; doubled each attempt, with jitter.' },
   lrsForwardBackoffMaxSeconds: { env: 'LRS_FORWARD_BACKOFF_MAX_SECONDS', doc: 'Longest delay between two attempts to forward a statement (or to probe a failing LRS).' },
+  lrsLaunchTtlSeconds: { env: 'LRS_LAUNCH_TTL_SECONDS', doc: 'Lifetime of the xAPI credential handed to external content each time a learner opens its content page (one learner, one activity).' },
   nabpEprofilePattern: { env: 'NABP_EPROFILE_PATTERN', doc: 'Regular expression a pharmacist\'s NABP e-Profile ID must match (its format is unconfirmed: adjust without a release).' },
   heartbeatSeconds: { env: 'HEARTBEAT_SECONDS', doc: 'How often a visible learner page reports time on task.' },
   heartbeatCapSeconds: { env: 'HEARTBEAT_CAP_SECONDS', doc: 'Most time on task one heartbeat may add (never more than the wall-clock since the previous one).' },
@@ -58,6 +59,14 @@ export const CONFIG_DOCS: Record<keyof Config, KeyDoc> = {
   exportLayoutDir: { env: 'EXPORT_LAYOUT_DIR', doc: 'Folder of the PARS and CPE Monitor column layouts (pars-learner.json, cpe-monitor.json; unconfirmed, see docs/exports.md).' },
   rosterHttpTimeoutMs: { env: 'ROSTER_HTTP_TIMEOUT_MS', doc: 'Limit of every HTTP call to an LMS for its course roster (NRPS), in milliseconds.' },
   issuerUrl: { env: 'ISSUER_URL', doc: 'Home page of the issuing provider, shown in its public issuer profile (/issuer) and its credentials; empty = none.' },
+  ltiToolKeyBits: { env: 'LTI_TOOL_KEY_BITS', doc: 'RSA size of the tool key made for each new platform registration: 2048 (the RS256 minimum), 3072 or 4096; made off the event loop.' },
+  registrationRateLimit: { env: 'REGISTRATION_RATE_LIMIT', doc: 'Dynamic registrations (/lti/register requests) one client address may start per REGISTRATION_RATE_WINDOW_SECONDS (IPv6 by /64; counted per process); more get 429 with Retry-After.' },
+  registrationRateWindowSeconds: { env: 'REGISTRATION_RATE_WINDOW_SECONDS', doc: 'Window of REGISTRATION_RATE_LIMIT, in seconds.' },
+  registrationEndpointHosts: { env: 'REGISTRATION_ENDPOINT_HOSTS', doc: 'Comma-separated hosts, besides the platform issuer\'s own, where a platform\'s registration_endpoint may be (https only); others are refused.' },
+  lrsAuthFailureLimit: { env: 'LRS_AUTH_FAILURE_LIMIT', doc: 'Failed LRS Basic logins allowed per credential key and client address per LRS_AUTH_FAILURE_WINDOW_SECONDS; then 429 with Retry-After, known key or not.' },
+  lrsAuthIpFailureLimit: { env: 'LRS_AUTH_IP_FAILURE_LIMIT', doc: 'Failed LRS Basic logins allowed per client address, over all keys, per LRS_AUTH_FAILURE_WINDOW_SECONDS (each costs a scrypt hash).' },
+  lrsAuthFailureWindowSeconds: { env: 'LRS_AUTH_FAILURE_WINDOW_SECONDS', doc: 'Window of the LRS login failure limits, in seconds.' },
+  lrsCredentialCacheSeconds: { env: 'LRS_CREDENTIAL_CACHE_SECONDS', doc: 'How long a process trusts a verified LRS credential before re-reading its revocation (one indexed lookup, no hash): a revocation elsewhere shows within this time. 0 = check every request.' },
 };
 
 const list = z.union([z.array(z.string()), z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))]);
@@ -110,6 +119,7 @@ const schema = z.object({
   lrsForwardHttpTimeoutMs: int(100, 300_000),
   lrsForwardBackoffBaseSeconds: z.coerce.number().min(0.01).max(86_400),
   lrsForwardBackoffMaxSeconds: z.coerce.number().min(0.01).max(7 * 86_400),
+  lrsLaunchTtlSeconds: int(1, 86_400),
   nabpEprofilePattern: z.string().min(1).refine((s) => {
     try {
       new RegExp(s);
@@ -135,6 +145,14 @@ const schema = z.object({
   exportLayoutDir: z.string().min(1),
   rosterHttpTimeoutMs: int(100, 120_000),
   issuerUrl: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]),
+  ltiToolKeyBits: z.coerce.number().pipe(z.union([z.literal(2048), z.literal(3072), z.literal(4096)])),
+  registrationRateLimit: int(1, 100_000),
+  registrationRateWindowSeconds: int(1, 7 * 86_400),
+  registrationEndpointHosts: list.pipe(z.array(z.string().regex(/^[a-z0-9.-]+$/i, 'host names only (no scheme, port or path)').transform((h) => h.toLowerCase()))),
+  lrsAuthFailureLimit: int(1, 100_000),
+  lrsAuthIpFailureLimit: int(1, 1_000_000),
+  lrsAuthFailureWindowSeconds: int(1, 86_400),
+  lrsCredentialCacheSeconds: int(0, 300),
 });
 
 export type Config = z.infer<typeof schema>;

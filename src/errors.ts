@@ -2,20 +2,23 @@
  * The closed set of errors that reach a user. Each carries a stable `code`, an HTTP status and a message that is
  * safe to show; anything else is an internal error and is shown only as its error id.
  */
-export type ErrorKind = 'launch' | 'validation' | 'auth' | 'forbidden' | 'not-found' | 'conflict' | 'too-large' | 'unavailable';
+export type ErrorKind = 'launch' | 'validation' | 'auth' | 'forbidden' | 'not-found' | 'conflict' | 'too-large' | 'too-many' | 'unavailable';
 
 export class AppError extends Error {
   readonly code: string;
   readonly httpStatus: number;
   readonly kind: ErrorKind;
   readonly details?: Record<string, unknown>;
-  constructor(options: { code: string; httpStatus: number; kind: ErrorKind; message: string; details?: Record<string, unknown> }) {
+  /** Response headers the refusal needs (Retry-After, Allow); set by the error middlewares. */
+  readonly headers?: Record<string, string>;
+  constructor(options: { code: string; httpStatus: number; kind: ErrorKind; message: string; details?: Record<string, unknown>; headers?: Record<string, string> }) {
     super(options.message);
     this.name = 'AppError';
     this.code = options.code;
     this.httpStatus = options.httpStatus;
     this.kind = options.kind;
     this.details = options.details;
+    this.headers = options.headers;
   }
 }
 
@@ -66,5 +69,13 @@ export class UnavailableError extends AppError {
   constructor(message: string, code = 'UNAVAILABLE') {
     super({ code, httpStatus: 503, kind: 'unavailable', message });
     this.name = 'UnavailableError';
+  }
+}
+
+/** Too many requests from one client (RFC 6585 4): 429 with Retry-After in seconds (RFC 9110 10.2.3). */
+export class TooManyRequestsError extends AppError {
+  constructor(message: string, retryAfterSeconds: number, code = 'TOO_MANY_REQUESTS') {
+    super({ code, httpStatus: 429, kind: 'too-many', message, headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) } });
+    this.name = 'TooManyRequestsError';
   }
 }

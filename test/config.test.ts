@@ -63,6 +63,11 @@ describe('Configuration (src/config.ts)', () => {
       expect(configError({ DATABASE_URL: 'mysql://db.example.edu/accrue' }).message).to.contain('DATABASE_URL: must start with postgres://');
     });
 
+    it('when LTI_TOOL_KEY_BITS is not 2048, 3072 or 4096, or a REGISTRATION_ENDPOINT_HOSTS entry is not a host name, then the error names it', () => {
+      expect(configError({ LTI_TOOL_KEY_BITS: '1024' }).message).to.contain('LTI_TOOL_KEY_BITS:');
+      expect(configError({ REGISTRATION_ENDPOINT_HOSTS: 'https://reg.example.net/path' }).message).to.contain('REGISTRATION_ENDPOINT_HOSTS:');
+    });
+
     it('when several values are bad, then every one is listed', () => {
       const message = configError({ PORT: 'x', LOG_LEVEL: 'chatty', SANDBOX: 'yes', PUBLIC_URL: 'ftp://x.example' }).message;
       for (const name of ['PORT:', 'LOG_LEVEL:', 'SANDBOX:', 'PUBLIC_URL:']) expect(message).to.contain(name);

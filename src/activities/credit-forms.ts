@@ -88,6 +88,7 @@ const requirementsSchema = z.object({
   passMarkPct: optionalNumber({ min: 1, max: 100, int: true, message: 'Enter the pass mark as a whole percentage from 1 to 100.' }),
   minMinutes: optionalNumber({ min: 0, max: 10_000, int: true, message: 'Enter whole minutes, 0 or more.' }),
   requiresEvaluation: checkbox,
+  pretest: checkbox,
   evaluationQuestions: lines({ maxItems: 20, maxLength: 500 }),
 });
 
@@ -96,6 +97,7 @@ export interface RequirementsInput {
   minMinutes: number;
   requiresEvaluation: boolean;
   posttest: PosttestQuestion[];
+  pretest: boolean;
   evaluationQuestions: EvaluationQuestion[];
 }
 
@@ -116,6 +118,8 @@ export function parseRequirements(body: unknown, previous: { evaluationQuestions
     posttest.push({ id: q.data.id ?? newId(), prompt: q.data.prompt, options: q.data.options, correct: q.data.correct - 1 });
   });
   if (posttest.length > 50) errors.push({ field: 'posttest-0-prompt', message: 'At most 50 questions.' });
+  // The pre-test is the post-test's questions asked before the content (docs/outcomes.md): none without them.
+  if (base.success && base.data.pretest && posttest.length === 0) errors.push({ field: 'pretest', message: 'The pre-test asks the post-test questions: add post-test questions, or untick the pre-test.' });
   if (!base.success || errors.length) return { ok: false, errors };
   const byPrompt = new Map(previous.evaluationQuestions.map((q) => [q.prompt, q.id]));
   return {
@@ -125,6 +129,7 @@ export function parseRequirements(body: unknown, previous: { evaluationQuestions
       minMinutes: base.data.minMinutes ?? 0,
       requiresEvaluation: base.data.requiresEvaluation,
       posttest,
+      pretest: base.data.pretest,
       evaluationQuestions: base.data.evaluationQuestions.map((prompt) => ({ id: byPrompt.get(prompt) ?? newId(), prompt })),
     },
   };

@@ -105,18 +105,18 @@ export function requirementsForm(source: { activity: Activity } | { body: unknow
     const qs = a.posttest.map((q) => ({ id: q.id, prompt: q.prompt, options: q.options.join('\n'), correct: String(q.correct + 1) }));
     return shapeRequirements({
       passMarkPct: a.passMarkPct === null ? '' : String(a.passMarkPct), minMinutes: String(a.minMinutes), requiresEvaluation: a.requiresEvaluation,
-      posttest: qs, evaluationQuestions: a.evaluationQuestions.map((q) => q.prompt).join('\n'),
+      pretest: a.pretest, posttest: qs, evaluationQuestions: a.evaluationQuestions.map((q) => q.prompt).join('\n'),
     });
   }
   const b = bodyOf(source.body);
   return shapeRequirements({
-    passMarkPct: str(b.passMarkPct), minMinutes: str(b.minMinutes), requiresEvaluation: on(b.requiresEvaluation),
+    passMarkPct: str(b.passMarkPct), minMinutes: str(b.minMinutes), requiresEvaluation: on(b.requiresEvaluation), pretest: on(b.pretest),
     posttest: rows(b.posttest).map((r) => ({ id: str(r.id), prompt: str(r.prompt), options: str(r.options), correct: str(r.correct) })),
     evaluationQuestions: str(b.evaluationQuestions),
   });
 }
 
-function shapeRequirements(v: { passMarkPct: string; minMinutes: string; requiresEvaluation: boolean; posttest: { id: string; prompt: string; options: string; correct: string }[]; evaluationQuestions: string }) {
+function shapeRequirements(v: { passMarkPct: string; minMinutes: string; requiresEvaluation: boolean; pretest: boolean; posttest: { id: string; prompt: string; options: string; correct: string }[]; evaluationQuestions: string }) {
   return { ...v, posttest: [...v.posttest, { id: '', prompt: '', options: '', correct: '' }].map((q, i) => ({ ...q, index: i, number: i + 1 })) };
 }
 

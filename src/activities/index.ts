@@ -15,7 +15,7 @@ import { ActivityStore } from './store';
 export type {
   Activity, Content, CreditType, Designation, EvaluationQuestion, LearningFormat, MocRegistration, Person, PosttestQuestion, StatementKind,
 } from './model';
-export { CREDIT_LABELS, FORMAT_LABELS, isEnduring, needsPassMark, statementOf } from './model';
+export { CREDIT_LABELS, FORMAT_LABELS, hasPretest, isEnduring, needsPassMark, statementOf } from './model';
 export type { ActivityService } from './service';
 export { sanitizeRichText } from './sanitize';
 

@@ -114,6 +114,11 @@ export interface Activity {
   content: Content;
   passMarkPct: number | null;
   posttest: PosttestQuestion[];
+  /**
+   * The post-test questions are also given as a pre-test, after the disclosures and before the content: not graded
+   * for passing, never a condition of credit, taken once. Same questions, so outcomes compare each one pre and post.
+   */
+  pretest: boolean;
   requiresEvaluation: boolean;
   evaluationQuestions: EvaluationQuestion[];
   minMinutes: number;
@@ -138,3 +143,13 @@ export const LINE_ITEM_SCORE_MAXIMUM = 100;
 export const isEnduring = (f: LearningFormat) => ENDURING_FORMATS.includes(f);
 export const needsPassMark = (f: LearningFormat) => ASSESSED_FORMATS.includes(f);
 export const statementOf = (a: Pick<Activity, 'statements'>, kind: StatementKind) => a.statements.find((s) => s.kind === kind);
+
+/** The activity gives a pre-test (its post-test questions, before the content): only when it has post-test questions. */
+export const hasPretest = (a: Pick<Activity, 'pretest' | 'posttest'>) => a.pretest && a.posttest.length > 0;
+
+/** Same questions in the same order: ids, prompts, options and correct answers. */
+export const sameQuestions = (a: PosttestQuestion[], b: PosttestQuestion[]) =>
+  a.length === b.length && a.every((x, i) => {
+    const y = b[i]!;
+    return x.id === y.id && x.prompt === y.prompt && x.correct === y.correct && x.options.length === y.options.length && x.options.every((o, j) => o === y.options[j]);
+  });

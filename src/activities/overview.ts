@@ -1,5 +1,5 @@
 /** The builder's summary of an activity: each section with what is filled in, and what still stops publishing (pure). */
-import { CREDIT_LABELS, FORMAT_LABELS, statementOf, type Activity } from './model';
+import { CREDIT_LABELS, FORMAT_LABELS, hasPretest, statementOf, type Activity } from './model';
 import { publishProblems } from './rules';
 
 export function overviewOf(a: Activity) {
@@ -17,7 +17,7 @@ export function overviewOf(a: Activity) {
       { key: 'credit', title: 'Credit and MOC', summary: [...credit, ...moc].join('; ') || 'No credit designated yet' },
       {
         key: 'requirements', title: 'Requirements',
-        summary: `${a.posttest.length} post-test question(s)${a.passMarkPct !== null ? `, pass mark ${a.passMarkPct}%` : ''}; evaluation ${a.requiresEvaluation ? 'required' : 'not required'}; minimum ${a.minMinutes} minute(s)`,
+        summary: `${a.posttest.length} post-test question(s)${a.passMarkPct !== null ? `, pass mark ${a.passMarkPct}%` : ''}${hasPretest(a) ? '; the same questions as a pre-test before the content' : ''}; evaluation ${a.requiresEvaluation ? 'required' : 'not required'}; minimum ${a.minMinutes} minute(s)`,
       },
       { key: 'content', title: 'Content', summary: { none: 'None yet', url: 'External activity', embed: 'Embedded video or page', text: 'Text' }[a.content.kind] },
       {

@@ -70,7 +70,7 @@ const SECTIONS: Record<string, Section> = {
     },
   },
   requirements: {
-    view: 'builder/requirements', title: 'Post-test, evaluation and time', form: requirementsForm,
+    view: 'builder/requirements', title: 'Post-test, pre-test, evaluation and time', form: requirementsForm,
     async save({ service, req, res, activity }) {
       const r = parseRequirements(req.body, activity);
       if (!r.ok) return r.errors;

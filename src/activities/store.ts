@@ -2,6 +2,7 @@
 import crypto from 'node:crypto';
 import type { Db, Queryable } from '../db';
 import { ConflictError } from '../errors';
+import { sameQuestions } from './model';
 import type {
   Activity, CommercialSupport, Content, Designation, LearningFormat, MocRegistration, Person, StatementKind, StatementText,
 } from './model';
@@ -12,7 +13,7 @@ type ActivityRow = {
   id: string; platform_id: string; context_id: string; title: string; description: string; learning_format: LearningFormat;
   start_date: string | null; end_date: string | null; release_date: string | null; last_review_date: string | null; termination_date: string | null;
   objectives: string[]; expected_results: Activity['expectedResults']; commercial_support: CommercialSupport[]; content: Content;
-  pass_mark_pct: number | null; posttest: Activity['posttest']; requires_evaluation: boolean; evaluation_questions: Activity['evaluationQuestions'];
+  pass_mark_pct: number | null; posttest: Activity['posttest']; pretest: boolean; requires_evaluation: boolean; evaluation_questions: Activity['evaluationQuestions'];
   min_minutes: number; status: Activity['status']; published_at: Date | null; learner_started_at: Date | null;
   created_by: string; created_at: Date; updated_at: Date;
 };
@@ -20,7 +21,7 @@ type ActivityRow = {
 // Dates as text: a `date` column must not travel through a JS Date (time zones would shift it by a day).
 const SELECT = `SELECT id, platform_id, context_id, title, description, learning_format,
   start_date::text, end_date::text, release_date::text, last_review_date::text, termination_date::text,
-  objectives, expected_results, commercial_support, content, pass_mark_pct, posttest, requires_evaluation,
+  objectives, expected_results, commercial_support, content, pass_mark_pct, posttest, pretest, requires_evaluation,
   evaluation_questions, min_minutes, status, published_at, learner_started_at, created_by, created_at, updated_at
   FROM activity`;
 
@@ -28,7 +29,7 @@ const toActivity = (r: ActivityRow): Activity => ({
   id: r.id, platformId: r.platform_id, contextId: r.context_id, title: r.title, description: r.description, learningFormat: r.learning_format,
   startDate: r.start_date, endDate: r.end_date, releaseDate: r.release_date, lastReviewDate: r.last_review_date, terminationDate: r.termination_date,
   objectives: r.objectives, expectedResults: r.expected_results, commercialSupport: r.commercial_support, content: r.content,
-  passMarkPct: r.pass_mark_pct, posttest: r.posttest, requiresEvaluation: r.requires_evaluation, evaluationQuestions: r.evaluation_questions,
+  passMarkPct: r.pass_mark_pct, posttest: r.posttest, pretest: r.pretest, requiresEvaluation: r.requires_evaluation, evaluationQuestions: r.evaluation_questions,
   minMinutes: r.min_minutes, status: r.status, publishedAt: r.published_at, learnerStartedAt: r.learner_started_at,
   createdBy: r.created_by, createdAt: r.created_at, updatedAt: r.updated_at, people: [], designations: [], moc: [], statements: [],
 });
@@ -118,11 +119,28 @@ export class ActivityStore {
     });
   }
 
+  /**
+   * Saves the requirements. Once a learner has started (the row lock orders us against enrollments), the pre-test
+   * setting is frozen, and so are the questions of an activity with a pre-test: learners' pre-test answers were
+   * given to those questions, and the pre/post comparison is only meaningful on the same ones.
+   */
   async updateRequirements(id: string, r: RequirementsInput): Promise<void> {
-    await this.db.query(
-      `UPDATE activity SET pass_mark_pct = $2, min_minutes = $3, requires_evaluation = $4, posttest = $5, evaluation_questions = $6,
-         updated_at = now() WHERE id = $1`,
-      [id, r.passMarkPct, r.minMinutes, r.requiresEvaluation, JSON.stringify(r.posttest), JSON.stringify(r.evaluationQuestions)]);
+    await this.db.tx(async (q) => {
+      const row = (await q.query<{ learner_started_at: Date | null; pretest: boolean; posttest: Activity['posttest'] }>(
+        'SELECT learner_started_at, pretest, posttest FROM activity WHERE id = $1 FOR UPDATE', [id])).rows[0];
+      if (row?.learner_started_at) {
+        if (row.pretest !== r.pretest) {
+          throw new ConflictError('Learners have started this activity, so whether it has a pre-test can no longer change.', 'PRETEST_FROZEN');
+        }
+        if (row.pretest && !sameQuestions(row.posttest, r.posttest)) {
+          throw new ConflictError('Learners have started this activity and its pre-test, so its questions are frozen: pre-test and post-test must compare the same questions.', 'PRETEST_QUESTIONS_FROZEN');
+        }
+      }
+      await q.query(
+        `UPDATE activity SET pass_mark_pct = $2, min_minutes = $3, requires_evaluation = $4, posttest = $5, evaluation_questions = $6,
+           pretest = $7, updated_at = now() WHERE id = $1`,
+        [id, r.passMarkPct, r.minMinutes, r.requiresEvaluation, JSON.stringify(r.posttest), JSON.stringify(r.evaluationQuestions), r.pretest]);
+    });
   }
 
   async updateContent(id: string, content: Content): Promise<void> {

@@ -4,14 +4,33 @@
  * its own statements to our LRS with the enrollment's registration.
  */
 import { sanitizeRichText, type Activity } from '../activities';
-import { activityIri } from './statements';
+import { activityIri, learnerAgent } from './statements';
 
-/**
- * HOOK(lrs): the LRS feature provides the endpoint and per-launch credentials (Basic auth) here. Until it does,
- * the default gives none and the external activity is launched with actor, registration and activity_id only.
- */
-export type XapiCredentialsHook = (launch: { enrollmentId: string; activityId: string; registration: string }) => Promise<{ endpoint: string; auth: string } | null>;
+/** What launched content is told about the learner and the activity (the same Agent and IRI as our statements). */
+export interface XapiLaunch {
+  enrollmentId: string;
+  actor: Record<string, unknown>;
+  /** The activity's IRI (activity_id): content's statements are about it or an IRI under it. */
+  activityIri: string;
+  registration: string;
+  /** Where the content runs: its origin may call the LRS while the credential lives. */
+  contentUrl: string;
+}
+
+/** The LRS provides the endpoint and a per-launch credential (Basic auth) for this learner and activity. */
+export type XapiCredentialsHook = (launch: XapiLaunch) => Promise<{ endpoint: string; auth: string } | null>;
 export const noXapiCredentials: XapiCredentialsHook = async () => null;
+
+/** The xAPI launch of an external activity (content of kind 'url'), or null for any other content. */
+export function xapiLaunchOf(o: {
+  activity: Activity; publicUrl: string; platformIssuer: string; learner: { sub: string; name?: string }; enrollmentId: string; registration: string;
+}): XapiLaunch | null {
+  if (o.activity.content.kind !== 'url') return null;
+  return {
+    enrollmentId: o.enrollmentId, actor: learnerAgent(o.platformIssuer, o.learner), activityIri: activityIri(o.publicUrl, o.activity.id),
+    registration: o.registration, contentUrl: o.activity.content.url,
+  };
+}
 
 export interface ContentView {
   kind: 'none' | 'url' | 'embed' | 'text';
@@ -22,21 +41,21 @@ export interface ContentView {
   html?: string;
 }
 
-export function contentView(options: {
-  activity: Activity; publicUrl: string; platformIssuer: string; sub: string; registration: string; credentials: { endpoint: string; auth: string } | null;
-}): ContentView {
+export function contentView(options: { activity: Activity; xapi: XapiLaunch | null; credentials: { endpoint: string; auth: string } | null }): ContentView {
   const c = options.activity.content;
   if (c.kind === 'text') return { kind: 'text', html: sanitizeRichText(c.html) };
   if (c.kind === 'embed') return { kind: 'embed', embedUrl: c.url, frameOrigin: new URL(c.url).origin };
-  if (c.kind === 'url') {
+  if (c.kind === 'url' && options.xapi) {
+    // The "Tin Can launch" query convention TinCanJS reads (`new TinCan({ url })`) and @xapi/xapi's
+    // XAPI.getSearchQueryParamsAsObject: endpoint, auth, actor (JSON), registration, activity_id.
     const u = new URL(c.url);
     if (options.credentials) {
       u.searchParams.set('endpoint', options.credentials.endpoint);
       u.searchParams.set('auth', options.credentials.auth);
     }
-    u.searchParams.set('actor', JSON.stringify({ objectType: 'Agent', account: { homePage: options.platformIssuer, name: options.sub } }));
-    u.searchParams.set('registration', options.registration);
-    u.searchParams.set('activity_id', activityIri(options.publicUrl, options.activity.id));
+    u.searchParams.set('actor', JSON.stringify(options.xapi.actor));
+    u.searchParams.set('registration', options.xapi.registration);
+    u.searchParams.set('activity_id', options.xapi.activityIri);
     return { kind: 'url', launchUrl: u.toString() };
   }
   return { kind: 'none' };

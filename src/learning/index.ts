@@ -19,7 +19,7 @@ import { LearningStore } from './store';
 
 export type { StatementSink } from './sink';
 export { LrsStatementSink, TableStatementSink } from './sink';
-export type { XapiCredentialsHook } from './content';
+export type { XapiCredentialsHook, XapiLaunch } from './content';
 export { RULE_VERSION } from './credit';
 /** Reports decrypt NABP ids and birth dates while writing an export row (never logged, never stored in clear). */
 export { PiiCipher } from './pii';
@@ -37,7 +37,7 @@ export function createLearning(options: {
   nabpEprofilePattern: string;
   heartbeatSeconds: number;
   heartbeatCapSeconds: number;
-  /** HOOK(lrs): xAPI endpoint and credentials for external content; none until the LRS provides them. */
+  /** xAPI endpoint and a short-lived credential for external content (the LRS's launch credentials); none by default. */
   xapiCredentials?: XapiCredentialsHook;
   /** What an award owes inside its transaction (the LMS score, the certificate). */
   onAward?: AwardHook;

@@ -45,12 +45,16 @@ export interface Profile {
   protectedIds: ProtectedIds | null;
 }
 
-/** The steps of the path, in order (cme-credit.md 2, "Engine gating"). Post-test and evaluation are skipped when the activity has none. */
-export const STEPS = ['disclosures', 'content', 'posttest', 'evaluation', 'attestation', 'claim', 'done'] as const;
+/**
+ * The steps of the path, in order (cme-credit.md 2, "Engine gating"). Pre-test, post-test and evaluation are skipped
+ * when the activity has none. The pre-test comes after the disclosures (which are shown before any engagement) and
+ * before the content, so it measures what the learner knew before it.
+ */
+export const STEPS = ['disclosures', 'pretest', 'content', 'posttest', 'evaluation', 'attestation', 'claim', 'done'] as const;
 export type Step = (typeof STEPS)[number];
 
 export const STEP_LABELS: Record<Step, string> = {
-  disclosures: 'Disclosures', content: 'Content', posttest: 'Post-test', evaluation: 'Evaluation',
+  disclosures: 'Disclosures', pretest: 'Pre-test', content: 'Content', posttest: 'Post-test', evaluation: 'Evaluation',
   attestation: 'Attest your time', claim: 'Claim credit', done: 'Done',
 };
 
@@ -69,7 +73,7 @@ export interface Enrollment {
   completedAt: Date | null;
 }
 
-export type EvidenceKind = 'launch' | 'disclosure_viewed' | 'time_on_task' | 'posttest' | 'evaluation' | 'attestation' | 'claim';
+export type EvidenceKind = 'launch' | 'disclosure_viewed' | 'pretest' | 'time_on_task' | 'posttest' | 'evaluation' | 'attestation' | 'claim';
 
 export interface Evidence {
   kind: EvidenceKind;

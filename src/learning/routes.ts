@@ -7,12 +7,12 @@ import express, { Router, type NextFunction, type Request, type RequestHandler, 
 import type { AppRole } from '../lti';
 import { bodyOf, type FieldError } from '../web/form-parsing';
 import type { ViewEngine } from '../web/views';
-import { contentView, type XapiCredentialsHook } from './content';
+import { contentView, xapiLaunchOf, type XapiCredentialsHook } from './content';
 import { parseAcknowledgement, parseAttestation, parseEvaluation, parsePosttest, parseProfile } from './forms';
 import type { Step } from './model';
 import { canView } from './rules';
 import type { LearningService, PathState } from './service';
-import { attestationPage, claimPage, contentPage, disclosuresPage, evaluationPage, posttestPage, profilePage, stepNav } from './views';
+import { attestationPage, claimPage, contentPage, disclosuresPage, evaluationPage, posttestPage, pretestPage, profilePage, stepNav } from './views';
 
 export interface LearnerRouteOptions {
   service: LearningService;
@@ -82,15 +82,28 @@ export function learnerRouter(o: LearnerRouteOptions): Router {
     const parsed = parseAcknowledgement(req.body);
     if (!parsed.ok) return render(res, 'learner/disclosures', 'Before you start', { ...pageOf(state(res)), ...disclosuresPage(state(res)), errors: parsed.errors }, 400);
     await service.acknowledgeDisclosures(state(res));
+    go(res, (await service.state(res.locals.launch!)).step);
+  });
+
+  r.get('/learner/pretest', ...session, step('pretest'), async (_req, res) => {
+    render(res, 'learner/pretest', 'Pre-test', { ...pageOf(state(res)), ...pretestPage(state(res)) });
+  });
+  r.post('/learner/pretest', ...session, step('pretest'), async (req, res) => {
+    const s = state(res);
+    const parsed = parsePosttest(req.body, s.activity.posttest);
+    if (!parsed.ok) return render(res, 'learner/pretest', 'Pre-test', { ...pageOf(s), ...pretestPage(s, bodyOf(req.body)), errors: parsed.errors }, 400);
+    await service.submitPretest(s, parsed.value);
     go(res, 'content');
   });
 
   const showContent = async (res: Response, extra: Record<string, unknown> = {}, status = 200) => {
     const s = state(res);
-    const view = contentView({
-      activity: s.activity, publicUrl: o.publicUrl, platformIssuer: s.launch.platform.issuer, sub: s.launch.user.sub, registration: s.enrollment.registration,
-      credentials: s.activity.content.kind === 'url' ? await o.xapiCredentials({ enrollmentId: s.enrollment.id, activityId: s.activity.id, registration: s.enrollment.registration }) : null,
+    const xapi = xapiLaunchOf({
+      activity: s.activity, publicUrl: o.publicUrl, platformIssuer: s.launch.platform.issuer, learner: { sub: s.launch.user.sub, name: s.launch.user.name },
+      enrollmentId: s.enrollment.id, registration: s.enrollment.registration,
     });
+    // A fresh short-lived credential per page view: the content opened from this page reports with it.
+    const view = contentView({ activity: s.activity, xapi, credentials: xapi ? await o.xapiCredentials(xapi) : null });
     if (view.frameOrigin) {
       // The embedded video or page is the only other origin this page may frame (CSP frame-src).
       res.setHeader('Content-Security-Policy', `${String(res.getHeader('Content-Security-Policy') ?? "default-src 'self'")}; frame-src 'self' ${view.frameOrigin}`);

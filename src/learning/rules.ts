@@ -2,12 +2,12 @@
  * Rules of the learner's path (no I/O): which steps an activity has and in what order, what a learner may open,
  * how heartbeats become measured time, and how a post-test is scored.
  */
-import type { Activity, PosttestQuestion } from '../activities';
+import { hasPretest, type Activity, type PosttestQuestion } from '../activities';
 import { STEPS, type Step } from './model';
 
-/** The steps of this activity's path, in order: no post-test step without questions, no evaluation when not required. */
-export function stepsFor(a: Pick<Activity, 'posttest' | 'requiresEvaluation'>): Step[] {
-  return STEPS.filter((s) => (s !== 'posttest' || a.posttest.length > 0) && (s !== 'evaluation' || a.requiresEvaluation));
+/** The steps of this activity's path, in order: no pre-test unless given, no post-test step without questions, no evaluation when not required. */
+export function stepsFor(a: Pick<Activity, 'posttest' | 'pretest' | 'requiresEvaluation'>): Step[] {
+  return STEPS.filter((s) => (s !== 'pretest' || hasPretest(a)) && (s !== 'posttest' || a.posttest.length > 0) && (s !== 'evaluation' || a.requiresEvaluation));
 }
 
 export function nextStep(steps: Step[], current: Step): Step {
@@ -34,7 +34,11 @@ export function canView(steps: Step[], current: Step, wanted: Step): Access {
   return behind && REVIEWABLE.includes(wanted) ? { ok: true } : { ok: false, redirectTo: current };
 }
 
-/** Steps during which the learner is working on the activity, so page-visible heartbeats count as time on task. */
+/**
+ * Steps during which the learner is working on the activity, so page-visible heartbeats count as time on task. Not
+ * the pre-test: the activity's minimum time is time on the content, and the pre-test comes before it (a few minutes
+ * of participation left uncounted rather than counted as content).
+ */
 export const TIMED_STEPS: readonly Step[] = ['content', 'posttest', 'evaluation'];
 
 /**
@@ -49,22 +53,29 @@ export function heartbeatCredit(options: { last: Date | null; now: Date; capSeco
   return Math.min(elapsed, options.capSeconds);
 }
 
-export interface PosttestResult {
+export interface AnswersScore {
   correct: number;
   total: number;
   scaled: number;
-  passed: boolean;
   perQuestion: { id: string; prompt: string; chosen: number; correct: boolean }[];
 }
 
-/** Scores answers (option index per question id) against the pass mark (a percentage). */
-export function scorePosttest(questions: PosttestQuestion[], answers: Record<string, number>, passMarkPct: number): PosttestResult {
+export interface PosttestResult extends AnswersScore { passed: boolean }
+
+/** Scores answers (option index per question id): the pre-test's score, which no pass mark applies to. */
+export function scoreAnswers(questions: PosttestQuestion[], answers: Record<string, number>): AnswersScore {
   const perQuestion = questions.map((q) => ({ id: q.id, prompt: q.prompt, chosen: answers[q.id] ?? -1, correct: answers[q.id] === q.correct }));
   const correct = perQuestion.filter((q) => q.correct).length;
   const total = questions.length;
   const scaled = total === 0 ? 0 : Math.round((correct / total) * 10_000) / 10_000;
+  return { correct, total, scaled, perQuestion };
+}
+
+/** Scores answers (option index per question id) against the pass mark (a percentage). */
+export function scorePosttest(questions: PosttestQuestion[], answers: Record<string, number>, passMarkPct: number): PosttestResult {
+  const score = scoreAnswers(questions, answers);
   // Integer comparison: 7/10 meets a 70% pass mark exactly, whatever floating point makes of 0.7.
-  return { correct, total, scaled, passed: total > 0 && correct * 100 >= passMarkPct * total, perQuestion };
+  return { ...score, passed: score.total > 0 && score.correct * 100 >= passMarkPct * score.total };
 }
 
 /** ISO 8601 duration of whole seconds (xAPI result.duration). */

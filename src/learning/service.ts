@@ -12,7 +12,7 @@ import { previewClaim } from './credit';
 import type { ProfileInput } from './forms';
 import { DEFAULT_ATTESTATION, STEP_LABELS, type ClaimPreview, type Enrollment, type EvaluationAnswers, type Profile, type Step } from './model';
 import type { PiiCipher } from './pii';
-import { creditWindowClosed, heartbeatCredit, nextStep, normaliseStep, scorePosttest, stepsFor, TIMED_STEPS, type PosttestResult } from './rules';
+import { creditWindowClosed, heartbeatCredit, nextStep, normaliseStep, scoreAnswers, scorePosttest, stepsFor, TIMED_STEPS, type AnswersScore, type PosttestResult } from './rules';
 import type { StatementSink } from './sink';
 import * as xapi from './statements';
 import type { LearningStore } from './store';
@@ -141,6 +141,24 @@ export class LearningService {
       await this.atStep(q, s, 'disclosures');
       await this.record(q, s, 'disclosure_viewed', [xapi.acknowledgedDisclosures], { detail: { people: s.activity.people.length } });
       await this.advance(q, s, 'disclosures');
+    });
+  }
+
+  /**
+   * The pre-test, taken once (the step lock refuses a second submit): scored for the outcomes report, never graded for
+   * passing and never a condition of credit; the path moves on to the content whatever the score.
+   */
+  async submitPretest(s: PathState, answers: Record<string, number>): Promise<AnswersScore> {
+    return this.o.store.tx(async (q) => {
+      await this.atStep(q, s, 'pretest');
+      const score = scoreAnswers(s.activity.posttest, answers);
+      const questions = new Map(s.activity.posttest.map((x) => [x.id, x]));
+      await this.record(q, s, 'pretest', [
+        ...score.perQuestion.map((pq) => (c: xapi.StatementContext) => xapi.answered(c, { ...pq, options: questions.get(pq.id)!.options, pretest: true })),
+        (c) => xapi.pretestAttempted(c, score),
+      ], { scoreScaled: score.scaled, detail: { answers, correct: score.correct, total: score.total } });
+      await this.advance(q, s, 'pretest');
+      return score;
     });
   }
 

@@ -10,6 +10,7 @@ export const VERBS = {
   launched: { id: 'http://adlnet.gov/expapi/verbs/launched', display: 'launched' },
   experienced: { id: 'http://adlnet.gov/expapi/verbs/experienced', display: 'experienced' },
   answered: { id: 'http://adlnet.gov/expapi/verbs/answered', display: 'answered' },
+  attempted: { id: 'http://adlnet.gov/expapi/verbs/attempted', display: 'attempted' },
   passed: { id: 'http://adlnet.gov/expapi/verbs/passed', display: 'passed' },
   failed: { id: 'http://adlnet.gov/expapi/verbs/failed', display: 'failed' },
   completed: { id: 'http://adlnet.gov/expapi/verbs/completed', display: 'completed' },
@@ -43,6 +44,11 @@ type Statement = Record<string, unknown>;
 
 export const activityIri = (publicUrl: string, activityId: string) => `${publicUrl}/activities/${activityId}`;
 
+/** The learner as an Agent: the LMS account, the one actor of Accrue's statements and of launched content's. */
+export const learnerAgent = (platformIssuer: string, learner: { sub: string; name?: string }) => ({
+  objectType: 'Agent', ...(learner.name ? { name: learner.name } : {}), account: { homePage: platformIssuer, name: learner.sub },
+});
+
 function statement(c: StatementContext, verb: Verb, extra: { object?: Statement; result?: Statement; parent?: boolean; extensions?: Statement } = {}): Statement {
   const activity = activityIri(c.publicUrl, c.activity.id);
   const contextActivities: Statement = {};
@@ -56,7 +62,7 @@ function statement(c: StatementContext, verb: Verb, extra: { object?: Statement;
   if (extra.parent) contextActivities.parent = [{ objectType: 'Activity', id: activity }];
   return {
     id: c.newId(),
-    actor: { objectType: 'Agent', ...(c.learner.name ? { name: c.learner.name } : {}), account: { homePage: c.platform.issuer, name: c.learner.sub } },
+    actor: learnerAgent(c.platform.issuer, c.learner),
     verb: { id: verb.id, display: { 'en-US': verb.display } },
     object: extra.object ?? { objectType: 'Activity', id: activity, definition: { type: ACTIVITY_TYPES.course, name: { 'en-US': c.activity.title } } },
     ...(extra.result ? { result: extra.result } : {}),
@@ -79,8 +85,13 @@ export const acknowledgedDisclosures = (c: StatementContext) =>
 /** Time on the content as measured from the learner's page-visible heartbeats. */
 export const experienced = (c: StatementContext, seconds: number) => statement(c, VERBS.experienced, { result: { duration: isoDuration(seconds), completion: true } });
 
-export function answered(c: StatementContext, q: { id: string; prompt: string; options: string[]; chosen: number; correct: boolean }) {
+/**
+ * One question answered. The question's IRI is the same before and after the content (the pre-test asks the
+ * post-test's questions), so an LRS query can compare them; a pre-test answer carries the `pretest` context extension.
+ */
+export function answered(c: StatementContext, q: { id: string; prompt: string; options: string[]; chosen: number; correct: boolean; pretest?: boolean }) {
   return statement(c, VERBS.answered, {
+    ...(q.pretest ? { extensions: { [extension(c.publicUrl, 'pretest')]: true } } : {}),
     parent: true,
     object: {
       objectType: 'Activity',
@@ -98,6 +109,14 @@ export function posttestResult(c: StatementContext, r: { scaled: number; correct
   return statement(c, r.passed ? VERBS.passed : VERBS.failed, {
     result: { success: r.passed, completion: true, score: { scaled: r.scaled, raw: r.correct, min: 0, max: r.total } },
     extensions: { [extension(c.publicUrl, 'attempt')]: r.attempt, [extension(c.publicUrl, 'pass-mark')]: r.passMarkPct / 100 },
+  });
+}
+
+/** The pre-test as a whole: a score, but no success (it has no pass mark and never decides credit). */
+export function pretestAttempted(c: StatementContext, r: { scaled: number; correct: number; total: number }) {
+  return statement(c, VERBS.attempted, {
+    result: { completion: true, score: { scaled: r.scaled, raw: r.correct, min: 0, max: r.total } },
+    extensions: { [extension(c.publicUrl, 'pretest')]: true },
   });
 }
 

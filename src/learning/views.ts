@@ -60,15 +60,18 @@ export function contentPage(s: PathState, view: ContentView) {
   return { content: view, reviewing: s.step !== 'content', minMinutes: s.activity.minMinutes, measuredMinutes: Math.floor(s.enrollment.measuredSeconds / 60), timed: true };
 }
 
+const questionsOf = (s: PathState, given: Record<string, unknown>) => s.activity.posttest.map((q, n) => ({
+  id: q.id, number: n + 1, prompt: q.prompt,
+  options: q.options.map((label, i) => ({ value: String(i), label, checked: str(given[`q-${q.id}`]) === String(i), first: i === 0 })),
+}));
+
 export function posttestPage(s: PathState, given: Record<string, unknown> = {}) {
-  return {
-    passMarkPct: s.activity.passMarkPct,
-    timed: true,
-    questions: s.activity.posttest.map((q, n) => ({
-      id: q.id, number: n + 1, prompt: q.prompt,
-      options: q.options.map((label, i) => ({ value: String(i), label, checked: str(given[`q-${q.id}`]) === String(i), first: i === 0 })),
-    })),
-  };
+  return { passMarkPct: s.activity.passMarkPct, timed: true, questions: questionsOf(s, given) };
+}
+
+/** The pre-test: the post-test's questions, before the content; no pass mark, no feedback on the answers. */
+export function pretestPage(s: PathState, given: Record<string, unknown> = {}) {
+  return { questions: questionsOf(s, given) };
 }
 
 export function evaluationPage(s: PathState, b: Record<string, unknown> = {}) {

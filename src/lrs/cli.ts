@@ -61,7 +61,7 @@ export const LRS_COMMANDS: CliCommand[] = [
           ctx.io.err(`No live credential with key ${key}.`);
           return 1;
         }
-        ctx.io.out(`Credential ${key} revoked (running Accrue processes stop accepting it within a minute).`);
+        ctx.io.out(`Credential ${key} revoked (running Accrue processes stop accepting it within ${ctx.config.lrsCredentialCacheSeconds} s).`);
         return 0;
       }
       throw new CliUsageError('expected add, list or revoke');

@@ -9,8 +9,8 @@
  * - `credentials.add({ key?, secret?, scopes, name })` -> the credential with its secret (shown only then);
  *   `credentials.list()`; `credentials.revoke(key)` -> whether a live credential was revoked.
  *   `lrsCredentials({ db, config })` gives the same service without building the LRS (for the CLI).
- * - `launchCredentials.issue({ actor, activityId, registration, ttlMinutes })` -> the xAPI launch parameters for
- *   content Accrue launches (launch/).
+ * - `launchCredentials.issue({ actor, activityId, registration, ttlSeconds, contentUrl })` -> the xAPI launch parameters for
+ *   content Accrue launches (launch/); `cors` lets that content's origin call /xapi while its credential lives.
  * - `forward`: the outbox to external LRSs (forward/): `start({ worker })`, `status()`, `close()`.
  *
  * Glossary: Statement = one xAPI record; Authority = who vouches for a statement (here: the credential, as an
@@ -25,6 +25,7 @@ import { CredentialService } from './credentials';
 import { DocumentService } from './documents';
 import { createForwarding } from './forward';
 import { createLaunchCredentials } from './launch';
+import { launchCors } from './launch/cors';
 import { lrsRouter } from './routes';
 import { StatementService } from './statements';
 import { StatementStore } from './store';
@@ -51,6 +52,8 @@ export const LRS_BASE = '/xapi';
 
 export function createLrs(options: { db: Db; config: Config; log: Logger }): {
   router: express.Router;
+  /** CORS for content holding a live launch credential; mounted at LRS_BASE before the app-wide CORS. */
+  cors: express.RequestHandler;
   statements: StatementService;
   documents: DocumentService;
   credentials: CredentialService;
@@ -63,12 +66,15 @@ export function createLrs(options: { db: Db; config: Config; log: Logger }): {
   const accrueAuthority = { objectType: 'Agent', name: config.toolName, account: { homePage: config.publicUrl, name: 'accrue' } };
   const statements = new StatementService(db, new StatementStore(db), new StatementQueries(db), accrueAuthority);
   const documents = new DocumentService(new DocumentStore(db));
-  const credentials = new CredentialService({ store: new CredentialStore(db), publicUrl: config.publicUrl });
+  const credentials = new CredentialService({
+    store: new CredentialStore(db), publicUrl: config.publicUrl, cacheMs: config.lrsCredentialCacheSeconds * 1000,
+    throttle: { keyLimit: config.lrsAuthFailureLimit, clientLimit: config.lrsAuthIpFailureLimit, windowMs: config.lrsAuthFailureWindowSeconds * 1000 },
+  });
   const launchCredentials = createLaunchCredentials({ db, endpoint: `${config.publicUrl}${LRS_BASE}/`, publicUrl: config.publicUrl });
   credentials.addAuthenticator(launchCredentials.authenticate);
   const forward = createForwarding({ db, config, log, statements });
   const router = lrsRouter({ base: LRS_BASE, maxBodyBytes: config.lrsMaxBodyBytes, statements, documents, credentials, log });
-  return { router, statements, documents, credentials, launchCredentials, forward, close: () => forward.close() };
+  return { router, cors: launchCors(launchCredentials), statements, documents, credentials, launchCredentials, forward, close: () => forward.close() };
 }
 
 export type Lrs = ReturnType<typeof createLrs>;

@@ -9,6 +9,7 @@ import express, { type ErrorRequestHandler, type Request, type Response } from '
 import { AppError, ForbiddenError, NotFoundError } from '../errors';
 import type { Logger } from '../log';
 import { errorId } from '../web/errors';
+import { clientAddress } from '../web/rate-limit';
 import type { Credential, CredentialService } from './credentials';
 import type { DocumentService } from './documents';
 import type { Family } from './model';
@@ -54,6 +55,7 @@ export function lrsRouter(options: LrsRouterOptions): express.Router {
 
   async function dispatch(req: XapiRequest, credential: Credential): Promise<Reply> {
     const method = req.method === 'HEAD' ? 'GET' : req.method;
+    for (const [name, value] of credential.limits?.ignoredParams ?? []) if (req.params.get(name) === value) req.params.delete(name);
     credential.limits?.request(req);
     if (req.path === '/statements') {
       if (method === 'GET') return statementHandlers.get(req, credential);
@@ -126,7 +128,7 @@ export function lrsRouter(options: LrsRouterOptions): express.Router {
         write(res, { status: 200, json: { version: [...SUPPORTED_VERSIONS], extensions: {} } });
         return;
       }
-      const credential = await credentials.authenticate(xreq.headers.authorization);
+      const credential = await credentials.authenticate(xreq.headers.authorization, clientAddress(req));
       write(res, await dispatch(xreq, credential));
     } catch (err) {
       next(err);
@@ -153,6 +155,7 @@ function xapiErrors(log: Logger): ErrorRequestHandler {
     else log.debug('xapi request refused', { ...fields, reason: message });
     if (res.headersSent) return;
     if (status === 401) res.setHeader('WWW-Authenticate', 'Basic realm="Accrue xAPI LRS", charset="UTF-8"');
+    if (err instanceof AppError) for (const [k, v] of Object.entries(err.headers ?? {})) res.setHeader(k, v);
     res.status(status).json({ error: { code, message, errorId: id } });
   };
 }

@@ -28,6 +28,12 @@ export class CredentialStore {
     return rows[0];
   }
 
+  /** Whether the credential still stands as it was verified: present, not revoked, same secret hash (a primary-key read). */
+  async isLive(key: string, secretHash: string): Promise<boolean> {
+    const { rows } = await this.db.query('SELECT 1 FROM lrs_credential WHERE key = $1 AND revoked_at IS NULL AND secret_hash = $2', [key, secretHash]);
+    return rows.length > 0;
+  }
+
   async list(): Promise<CredentialRow[]> {
     const { rows } = await this.db.query<CredentialRow>(`SELECT ${COLS} FROM lrs_credential ORDER BY created_at, key`);
     return rows;

@@ -8,9 +8,10 @@ import type { Db } from '../db';
 import { PlatformRegistry } from './platforms';
 import { createLtiCore } from './provider';
 import { LtiStore } from './store';
+import type { ToolKeyBits } from './tool-keys';
 
-export async function createPlatformAdmin(options: { db: Db; secret: string }) {
-  const core = await createLtiCore({ db: options.db, secret: options.secret });
+export async function createPlatformAdmin(options: { db: Db; secret: string; toolKeyBits?: ToolKeyBits }) {
+  const core = await createLtiCore({ db: options.db, secret: options.secret, toolKeyBits: options.toolKeyBits });
   try {
     // The stored tool keys tell whether this is the secret they were encrypted with (oldest first: the server's).
     const stored = (await core.storage.Get(false, 'privatekey')) || [];

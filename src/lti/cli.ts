@@ -57,7 +57,7 @@ function flagValue(ctx: CliContext, name: string, options: { required: boolean; 
 
 async function withRegistry(ctx: CliContext, fn: (registry: PlatformRegistry) => Promise<number>): Promise<number> {
   const db = await ctx.db();
-  const admin = await createPlatformAdmin({ db, secret: await resolveSecret(db, ctx.config) });
+  const admin = await createPlatformAdmin({ db, secret: await resolveSecret(db, ctx.config), toolKeyBits: ctx.config.ltiToolKeyBits });
   try {
     return await fn(admin.registry);
   } finally {

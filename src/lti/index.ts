@@ -10,6 +10,7 @@ import { Router, type RequestHandler } from 'express';
 import type { Config } from '../config';
 import type { Db } from '../db';
 import { AuthError, ForbiddenError } from '../errors';
+import { RateLimiter } from '../web/rate-limit';
 import type { ViewEngine } from '../web/views';
 import type { AppRole, LaunchContext } from './model';
 import { CookielessLaunch } from './cookieless';
@@ -46,7 +47,7 @@ declare module 'express-serve-static-core' {
 
 export async function createLti(options: { db: Db; config: Config; secret: string; views: ViewEngine }) {
   const { db, config } = options;
-  const core = await createLtiCore({ db, secret: options.secret });
+  const core = await createLtiCore({ db, secret: options.secret, toolKeyBits: config.ltiToolKeyBits });
   const store = new LtiStore(db);
   const hotStore = new CachedLtiStore(db, config.platformCacheSeconds * 1000);
   const registry = new PlatformRegistry(db, core, store, () => hotStore.clear());
@@ -84,6 +85,8 @@ export async function createLti(options: { db: Db; config: Config; secret: strin
     secureCookies: config.publicUrl.startsWith('https://') || config.env === 'production',
     stateTtlSeconds: config.stateTtlSeconds, maxIdTokenBytes: config.maxIdTokenBytes,
     onPlatformsChanged: () => void refreshAncestors().catch(() => undefined),
+    registrationLimiter: new RateLimiter({ limit: config.registrationRateLimit, windowMs: config.registrationRateWindowSeconds * 1000 }),
+    registrationEndpointHosts: config.registrationEndpointHosts,
   });
 
   /** Resolves the session token (query `s`, form field `s`, or `Authorization: Bearer`) and checks the role. */

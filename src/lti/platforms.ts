@@ -1,13 +1,14 @@
 /**
- * The platform registry: platforms (in ltijs, with the tool key pair ltijs makes for each) and their deployments.
+ * The platform registry: platforms (in ltijs's storage, with a tool key pair for each) and their deployments.
  * Used by the CLI, dynamic registration and the sandbox.
  */
-import type { AuthConfig, LtijsPlatform } from 'ltijs';
+import type { AuthConfig } from 'ltijs';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import type { Db } from '../db';
 import type { PlatformRecord } from './model';
 import type { LtiCore } from './provider';
 import type { LtiStore } from './store';
+import { storeToolRegistration } from './tool-keys';
 
 export interface NewPlatform {
   issuer: string;
@@ -30,10 +31,9 @@ const isUrl = (s: string) => {
 };
 
 /**
- * Registrations under way in this process, by issuer and client id. Two concurrent ltijs registerPlatform calls for
- * one platform end with none: the loser's insert hits the unique index and ltijs's clean-up then deletes the
- * winner's platform document, leaving orphan keys (seen with a double-submitted dynamic registration). So a second
- * registration of the same platform while one is under way is refused, as the duplicate it is.
+ * Registrations under way in this process, by issuer and client id: a second registration of the same platform while
+ * one is under way (a double-submitted dynamic registration) is refused at once, as the duplicate it is, before it
+ * makes a key. Across processes the unique index on the platform document decides (tool-keys.ts).
  */
 const registering = new Set<string>();
 
@@ -47,25 +47,26 @@ export class PlatformRegistry {
       if (!isUrl(value)) throw new ValidationError(`${field} must be an http(s) URL`);
     }
     if (!p.clientId) throw new ValidationError('clientId is required');
+    if (!p.name) throw new ValidationError('name is required');
+    if (!['JWK_SET', 'JWK_KEY', 'RSA_KEY'].includes(p.authConfig.method) || !p.authConfig.key) throw new ValidationError('authConfig needs a method (JWK_SET, JWK_KEY or RSA_KEY) and a key');
     if (p.authConfig.method === 'JWK_SET' && !isUrl(p.authConfig.key)) throw new ValidationError('the keyset URL must be an http(s) URL');
     const key = `${p.issuer}\n${p.clientId}`;
     if (registering.has(key)) throw exists(p);
     registering.add(key);
     try {
       if ((await this.store.platformsByIssuer(p.issuer, p.clientId)).length > 0) throw exists(p);
-      let created: LtijsPlatform;
+      let id: string;
       try {
-        created = await this.core.provider.registerPlatform({
-          url: p.issuer, clientId: p.clientId, name: p.name, authenticationEndpoint: p.authEndpoint,
-          accesstokenEndpoint: p.tokenEndpoint, authorizationServer: p.authorizationServer, authConfig: p.authConfig,
+        // Not ltijs's registerPlatform: its synchronous 4096-bit key generation blocks the event loop (tool-keys.ts).
+        id = await storeToolRegistration(this.core, {
+          issuer: p.issuer, clientId: p.clientId, name: p.name, authEndpoint: p.authEndpoint,
+          tokenEndpoint: p.tokenEndpoint, authorizationServer: p.authorizationServer, authConfig: p.authConfig, active: p.active,
         });
       } catch (err) {
         // Another process registered it meanwhile: the unique index refused ours (PostgreSQL unique_violation).
         if ((err as { code?: string }).code === '23505') throw exists(p);
         throw err;
       }
-      const id = await created.platformId();
-      await created.platformActive(p.active);
       for (const d of p.deploymentIds) await this.store.addDeployment(id, d);
       const record = await this.store.platformById(id);
       if (!record) throw exists(p); // replaced by a concurrent registration in another process

@@ -8,18 +8,21 @@
 import ltijs, { type LtijsProvider } from 'ltijs';
 import type { Db } from '../db';
 import { PostgresLtijsStorage } from './storage';
+import type { ToolKeyBits } from './tool-keys';
 
 export interface LtiCore {
   provider: LtijsProvider;
   storage: PostgresLtijsStorage;
   encryptionKey: string;
+  /** RSA modulus of the tool key pair made for each new platform registration (tool-keys.ts). */
+  toolKeyBits: ToolKeyBits;
 }
 
-export async function createLtiCore(options: { db: Db; secret: string }): Promise<LtiCore> {
+export async function createLtiCore(options: { db: Db; secret: string; toolKeyBits?: ToolKeyBits }): Promise<LtiCore> {
   const ProviderClass = (ltijs.Provider as unknown as { constructor: new () => LtijsProvider }).constructor;
   const provider = new ProviderClass();
   const storage = new PostgresLtijsStorage(options.db, options.secret);
   provider.setup(options.secret, { plugin: storage }, { cors: false, devMode: false, tokenMaxAge: 10 });
   await storage.setup();
-  return { provider, storage, encryptionKey: options.secret };
+  return { provider, storage, encryptionKey: options.secret, toolKeyBits: options.toolKeyBits ?? 2048 };
 }

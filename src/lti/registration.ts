@@ -44,6 +44,26 @@ export interface ToolDescription {
   autoActivate: boolean;
 }
 
+/**
+ * Whether the tool may send the registration token and its configuration to `endpoint`: on the issuer's own host
+ * (by the issuer's scheme, or https), or over https on a host the operator allows (REGISTRATION_ENDPOINT_HOSTS, for a
+ * platform whose registration service lives elsewhere). Anything else would hand the platform's one-time token, and
+ * a request from the tool, to a host the platform never vouched for.
+ */
+export function registrationEndpointAllowed(options: { endpoint: string; issuer: string; allowedHosts: readonly string[] }): boolean {
+  let endpoint: URL;
+  let issuer: URL;
+  try {
+    endpoint = new URL(options.endpoint);
+    issuer = new URL(options.issuer);
+  } catch {
+    return false;
+  }
+  if (endpoint.username || endpoint.password) return false;
+  if (endpoint.host === issuer.host) return endpoint.protocol === 'https:' || endpoint.protocol === issuer.protocol;
+  return endpoint.protocol === 'https:' && options.allowedHosts.some((h) => h.toLowerCase() === endpoint.hostname);
+}
+
 export class RegistrationError extends AppError {
   constructor(message: string, code = 'REGISTRATION_FAILED', httpStatus = 400) {
     super({ code, httpStatus, kind: 'validation', message });
@@ -91,6 +111,8 @@ export function toolRegistrationRequest(tool: ToolDescription, offeredScopes: st
 
 export async function registerDynamically(options: {
   registry: PlatformRegistry; tool: ToolDescription; openidConfiguration: unknown; registrationToken: unknown;
+  /** Hosts besides the issuer's where a registration_endpoint may be (https only). */
+  registrationEndpointHosts: readonly string[];
 }): Promise<PlatformRecord> {
   const configUrl = typeof options.openidConfiguration === 'string' ? options.openidConfiguration : '';
   let parsedUrl: URL;
@@ -116,6 +138,9 @@ export async function registerDynamically(options: {
   }
   if (!config.id_token_signing_alg_values_supported.includes('RS256')) {
     throw new RegistrationError('The platform does not sign id_tokens with RS256.', 'UNSUPPORTED_ALG');
+  }
+  if (!registrationEndpointAllowed({ endpoint: config.registration_endpoint, issuer: config.issuer, allowedHosts: options.registrationEndpointHosts })) {
+    throw new RegistrationError('The platform\'s registration endpoint is not on its issuer\'s host (nor on an allowed https host).', 'REGISTRATION_ENDPOINT_MISMATCH');
   }
   const token = typeof options.registrationToken === 'string' && options.registrationToken ? options.registrationToken : undefined;
   let answer;

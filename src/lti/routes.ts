@@ -1,6 +1,7 @@
 /** HTTP endpoints of LTI: /lti/login, /lti/launch, /lti/relaunch, /lti/keys, /lti/register. */
 import express, { type Request, type RequestHandler, type Response, Router } from 'express';
-import { LaunchError } from '../errors';
+import { LaunchError, TooManyRequestsError } from '../errors';
+import { clientAddress, type RateLimiter } from '../web/rate-limit';
 import type { ViewEngine } from '../web/views';
 import { STORAGE_FIELDS } from './client-storage';
 import type { CookielessLaunch } from './cookieless';
@@ -57,6 +58,9 @@ function privatePage(res: Response): void {
 export function ltiRouter(options: {
   oidc: OidcService; cookieless: CookielessLaunch; sessions: SessionService; registry: PlatformRegistry; views: ViewEngine; tool: ToolDescription;
   secureCookies: boolean; stateTtlSeconds: number; maxIdTokenBytes: number; onPlatformsChanged: () => void;
+  /** Registrations per client address (every /lti/register request counts: each costs outbound calls and a key). */
+  registrationLimiter: RateLimiter;
+  registrationEndpointHosts: readonly string[];
 }): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: options.maxIdTokenBytes + 4096, parameterLimit: 20 });
@@ -136,8 +140,14 @@ export function ltiRouter(options: {
   });
 
   router.get('/lti/register', async (req, res) => {
+    res.setHeader('Cache-Control', 'no-store'); // the URL carries the registration token
+    const verdict = options.registrationLimiter.hit(clientAddress(req));
+    if (!verdict.allowed) {
+      throw new TooManyRequestsError(
+        `Too many registration attempts from your network. Try again in ${verdict.retryAfterSeconds} seconds.`, verdict.retryAfterSeconds, 'REGISTRATION_RATE_LIMITED');
+    }
     const platform = await registerDynamically({
-      registry: options.registry, tool: options.tool,
+      registry: options.registry, tool: options.tool, registrationEndpointHosts: options.registrationEndpointHosts,
       openidConfiguration: req.query.openid_configuration, registrationToken: req.query.registration_token,
     });
     options.onPlatformsChanged();

@@ -1,4 +1,5 @@
 /** What the CLI commands need built from a CLI context: the exporter (with the PII key) and an activity's outcomes. */
+import type { PosttestQuestion } from '../activities';
 import { NotFoundError } from '../errors';
 import type { CliContext } from '../cli/types';
 import { resolveSecret } from '../secret';
@@ -12,9 +13,9 @@ export async function createExporterFor(ctx: CliContext) {
 
 export async function outcomesFor(ctx: CliContext, activityId: string) {
   const db = await ctx.db();
-  const r = await db.query<{ posttest: { id: string; prompt: string; correct: number }[]; requires_evaluation: boolean }>(
-    'SELECT posttest, requires_evaluation FROM activity WHERE id = $1', [activityId]);
+  const r = await db.query<{ posttest: PosttestQuestion[]; pretest: boolean; requires_evaluation: boolean }>(
+    'SELECT posttest, pretest, requires_evaluation FROM activity WHERE id = $1', [activityId]);
   const a = r.rows[0];
   if (!a) throw new NotFoundError(`No activity with id ${activityId}.`, 'ACTIVITY_NOT_FOUND');
-  return outcomeFacts(db, { id: activityId, posttest: a.posttest, requiresEvaluation: a.requires_evaluation });
+  return outcomeFacts(db, { id: activityId, posttest: a.posttest, pretest: a.pretest, requiresEvaluation: a.requires_evaluation });
 }

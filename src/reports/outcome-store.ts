@@ -1,15 +1,17 @@
 /** SQL of an activity's outcomes: aggregates only (funnel, post-test, per-question answers, evaluation answers). */
+import { hasPretest, type PosttestQuestion } from '../activities';
 import type { Db } from '../db';
-import type { OutcomeFacts } from './outcomes';
+import type { OutcomeFacts, PrePostFacts } from './outcomes';
 
 const COMMENTS = 20;
 
-export async function outcomeFacts(db: Db, activity: { id: string; posttest: { id: string; prompt: string; correct: number }[]; requiresEvaluation: boolean }): Promise<OutcomeFacts> {
+export async function outcomeFacts(db: Db, activity: { id: string; posttest: PosttestQuestion[]; pretest: boolean; requiresEvaluation: boolean }): Promise<OutcomeFacts> {
   const id = activity.id;
-  const [funnel, pt, bands, answers, evals, changes, bias] = await Promise.all([
+  const [funnel, pt, bands, answers, evals, changes, bias, prePost] = await Promise.all([
     db.query<OutcomeFacts['funnel']>(
       `SELECT count(DISTINCT e.id)::int AS launched,
               count(DISTINCT ev.enrollment_id) FILTER (WHERE ev.kind = 'disclosure_viewed')::int AS disclosures,
+              count(DISTINCT ev.enrollment_id) FILTER (WHERE ev.kind = 'pretest')::int AS pretest,
               count(DISTINCT ev.enrollment_id) FILTER (WHERE ev.kind = 'time_on_task')::int AS content,
               count(DISTINCT ev.enrollment_id) FILTER (WHERE ev.kind = 'posttest' AND ev.success)::int AS posttest,
               count(DISTINCT ev.enrollment_id) FILTER (WHERE ev.kind = 'evaluation')::int AS evaluation,
@@ -30,6 +32,7 @@ export async function outcomeFacts(db: Db, activity: { id: string; posttest: { i
         WHERE e.activity_id = $1 AND ev.kind = 'evaluation' GROUP BY 1, 2, 3, 4`, [id]),
     comments(db, id, 'changeDescription'),
     comments(db, id, 'biasComment'),
+    hasPretest(activity) ? prePostFacts(db, activity) : Promise.resolve(null),
   ]);
   const bandCounts = Array.from({ length: 10 }, () => 0);
   for (const b of bands.rows) if (b.band !== null && b.band >= 0) bandCounts[b.band] = b.n;
@@ -49,15 +52,14 @@ export async function outcomeFacts(db: Db, activity: { id: string; posttest: { i
     bump(evaluation.freeOfCommercialBias, r.fcb, r.n);
   }
   return {
-    stages: { posttest: activity.posttest.length > 0, evaluation: activity.requiresEvaluation },
+    stages: { pretest: hasPretest(activity), posttest: activity.posttest.length > 0, evaluation: activity.requiresEvaluation },
     funnel: funnel.rows[0]!,
     posttest: { learners: p.learners, passed: p.passed, firstPassed: p.first_passed, meanBest: p.mean_best, meanFirst: p.mean_first, attempts: p.attempts, bands: bandCounts },
     questions: activity.posttest.map((q) => {
       const rows = answers.rows.filter((a) => a.qid === q.id);
       return { id: q.id, prompt: q.prompt, answers: rows.reduce((s, a) => s + a.n, 0), correct: rows.filter((a) => Number(a.chosen) === q.correct).reduce((s, a) => s + a.n, 0) };
     }),
-    // Accrue's activities have no pre-test yet; when they do, its evidence feeds this (cme-credit.md 5, CompletionEvidence).
-    pretest: null,
+    pretest: prePost,
     evaluation,
   };
 }
@@ -69,6 +71,40 @@ const PER_LEARNER = `WITH pt AS (
   per AS (
     SELECT enrollment_id, max(s) AS best, max(s) FILTER (WHERE n = 1) AS first, bool_or(success) AS passed,
            COALESCE(bool_or(success) FILTER (WHERE n = 1), false) AS first_passed, count(*) AS attempts FROM pt GROUP BY 1)`;
+
+/**
+ * Each learner's pre-test (taken once) and first post-test attempt; only learners with both are paired and counted
+ * (docs/outcomes.md). Per question, the answers of the paired learners grouped by option, before and after.
+ */
+const PAIRED = `WITH pre AS (
+    SELECT DISTINCT ON (ev.enrollment_id) ev.enrollment_id, ev.score_scaled::float8 AS s, ev.detail->'answers' AS answers
+      FROM completion_evidence ev JOIN enrollment e ON e.id = ev.enrollment_id
+     WHERE e.activity_id = $1 AND ev.kind = 'pretest' ORDER BY ev.enrollment_id, ev.id),
+  post AS (
+    SELECT DISTINCT ON (ev.enrollment_id) ev.enrollment_id, ev.score_scaled::float8 AS s, ev.detail->'answers' AS answers
+      FROM completion_evidence ev JOIN enrollment e ON e.id = ev.enrollment_id
+     WHERE e.activity_id = $1 AND ev.kind = 'posttest' ORDER BY ev.enrollment_id, ev.id),
+  paired AS (SELECT pre.s AS pre_s, post.s AS post_s, pre.answers AS pre_a, post.answers AS post_a FROM pre JOIN post USING (enrollment_id))`;
+
+async function prePostFacts(db: Db, activity: { id: string; posttest: PosttestQuestion[] }): Promise<PrePostFacts> {
+  const [totals, answers] = await Promise.all([
+    db.query<{ took: number; paired: number; mean_pre: number | null; mean_post: number | null }>(
+      `${PAIRED} SELECT (SELECT count(*) FROM pre)::int AS took, count(*)::int AS paired, avg(pre_s)::float8 AS mean_pre, avg(post_s)::float8 AS mean_post FROM paired`,
+      [activity.id]),
+    db.query<{ phase: 'pre' | 'post'; qid: string; chosen: string; n: number }>(
+      `${PAIRED} SELECT 'pre' AS phase, x.key AS qid, x.value AS chosen, count(*)::int AS n FROM paired, jsonb_each_text(paired.pre_a) AS x GROUP BY 1, 2, 3
+       UNION ALL
+       SELECT 'post' AS phase, x.key AS qid, x.value AS chosen, count(*)::int AS n FROM paired, jsonb_each_text(paired.post_a) AS x GROUP BY 1, 2, 3`,
+      [activity.id]),
+  ]);
+  const t = totals.rows[0]!;
+  const correct = (phase: 'pre' | 'post', q: PosttestQuestion) =>
+    answers.rows.filter((a) => a.phase === phase && a.qid === q.id && Number(a.chosen) === q.correct).reduce((sum, a) => sum + a.n, 0);
+  return {
+    took: t.took, paired: t.paired, meanPre: t.paired > 0 ? t.mean_pre : null, meanPost: t.paired > 0 ? t.mean_post : null,
+    questions: activity.posttest.map((q) => ({ id: q.id, prompt: q.prompt, preCorrect: correct('pre', q), postCorrect: correct('post', q) })),
+  };
+}
 
 async function comments(db: Db, activityId: string, field: 'changeDescription' | 'biasComment'): Promise<string[]> {
   const r = await db.query<{ text: string }>(

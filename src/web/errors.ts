@@ -36,6 +36,7 @@ export function errorHandler(options: { log: Logger; views: ViewEngine }): Error
     else options.log.info('request refused', fields);
     if (res.headersSent) return;
     res.status(status);
+    if (err instanceof AppError) for (const [k, v] of Object.entries(err.headers ?? {})) res.setHeader(k, v);
     if (wantsJson(req)) {
       res.json({ error: { code, message, errorId: id, ...(details ? { details } : {}) } });
       return;

@@ -4,7 +4,7 @@
  * configured origins, never the request's own.
  */
 import helmet from 'helmet';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 
 export function securityHeaders(options: { frameAncestors: () => string[] }): RequestHandler[] {
   const base = helmet({
@@ -27,17 +27,20 @@ export function securityHeaders(options: { frameAncestors: () => string[] }): Re
   return [base, csp];
 }
 
+/** The CORS answer for one allowed origin (no Allow-Credentials: cross-origin callers authenticate by header). */
+export function allowOrigin(res: Response, origin: string): void {
+  res.setHeader('Access-Control-Allow-Origin', origin);
+  res.setHeader('Vary', 'Origin');
+  res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, X-Experience-API-Version, If-Match, If-None-Match');
+  res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, DELETE, OPTIONS');
+  res.setHeader('Access-Control-Expose-Headers', 'ETag, Last-Modified, X-Experience-API-Version, X-Experience-API-Consistent-Through');
+}
+
 export function cors(options: { origins: string[] }): RequestHandler {
   const allowed = new Set(options.origins);
   return (req, res, next) => {
     const origin = req.headers.origin;
-    if (origin && allowed.has(origin)) {
-      res.setHeader('Access-Control-Allow-Origin', origin);
-      res.setHeader('Vary', 'Origin');
-      res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, X-Experience-API-Version, If-Match, If-None-Match');
-      res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, DELETE, OPTIONS');
-      res.setHeader('Access-Control-Expose-Headers', 'ETag, Last-Modified, X-Experience-API-Version, X-Experience-API-Consistent-Through');
-    }
+    if (origin && allowed.has(origin)) allowOrigin(res, origin);
     if (req.method === 'OPTIONS' && origin) {
       res.status(allowed.has(origin) ? 204 : 403).end();
       return;

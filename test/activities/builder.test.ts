@@ -17,6 +17,24 @@ describe('Course builder: activities', () => {
     expect(row.content.html).to.contain('<strong>qSOFA</strong>').and.not.contain('script');
   });
 
+  it('when an instructor ticks the pre-test, then the activity gives its post-test questions before the content; without questions the form refuses', async () => {
+    const { token } = await instructorIn();
+    const id = await buildActivity(token, { title: 'Sepsis with a pre-test', pretest: true });
+    const row = (await harness().accrue.accrue.db.query<{ pretest: boolean }>('SELECT pretest FROM activity WHERE id = $1', [id])).rows[0]!;
+    expect(row.pretest).to.equal(true);
+    const overview = await get(`/builder/activities/${id}`, token);
+    expect(overview.text).to.contain('2 post-test question(s), pass mark 70%; the same questions as a pre-test before the content');
+    const form = await get(`/builder/activities/${id}/requirements`, token);
+    expect(form.text).to.match(/<input type="checkbox" id="f-pretest" name="pretest" value="on" checked>/).and.contain('<label for="f-pretest">Pre-test:');
+
+    const bare = await createActivity(token, 'No questions yet');
+    const refused = await post(`/builder/activities/${bare}/requirements`, { s: token, passMarkPct: '', minMinutes: '0', pretest: 'on', evaluationQuestions: '' });
+    expect(refused.status).to.equal(400);
+    expect(refused.text).to.contain('href="#f-pretest"').and.contain('add post-test questions, or untick the pre-test').and.match(/id="f-pretest"[^>]*checked[^>]*aria-invalid="true"/);
+    const plain = await buildActivity(token, { title: 'Without' });
+    expect((await get(`/builder/activities/${plain}`, token)).text).to.not.contain('as a pre-test');
+  });
+
   it('when the activity list is opened, then it shows only the activities of the instructor\'s course', async () => {
     const a = await instructorIn();
     const b = await instructorIn();

@@ -98,6 +98,7 @@ describe('Browser: a learner from launch to claim, accessible on every page (WCA
     const activityId = await buildActivity(instructor.token, {
       title: 'Opioid stewardship',
       designations: { ACPE_P: { maxAmount: '1', uan: 'JA0006235-9999-25-077-H08-P', activityType: 'knowledge' }, IPCE: { maxAmount: '1' } },
+      pretest: true,
     });
     const page = await browser.newPage();
     const scenario = { sub: uniq('browser-learner'), name: 'Bea Browser', roles: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner'], contextId: 'course-b', contextTitle: 'Pharmacy grand rounds', resourceLinkId: uniq('link'), resourceLinkTitle: 'Opioid stewardship', custom: { activity_id: activityId } };
@@ -136,6 +137,17 @@ describe('Browser: a learner from launch to claim, accessible on every page (WCA
     expect(onButton.tag).to.equal('BUTTON');
     expect(onButton.outline, 'visible focus').to.match(/^solid [1-9]/);
     await page.keyboard.press('Enter');
+
+    // Pre-test (the post-test's questions, before the content): an empty submit first (errors), then answers.
+    f = await accrueFrame(page, '/learner/pretest');
+    await audit(f, 'pre-test');
+    await f.getByRole('button', { name: 'Submit the pre-test' }).click();
+    f = await accrueFrame(page, '/learner/pretest');
+    await f.waitForSelector('#error-summary');
+    await audit(f, 'pre-test with errors');
+    await f.check('fieldset >> nth=0 >> input[value="0"]');
+    await f.check('fieldset >> nth=1 >> input[value="0"]');
+    await f.getByRole('button', { name: 'Submit the pre-test' }).click();
 
     f = await accrueFrame(page, '/learner/content');
     await audit(f, 'content');
@@ -209,8 +221,14 @@ describe('Browser: a learner from launch to claim, accessible on every page (WCA
     await f.getByRole('link', { name: 'Your credit record for this activity' }).click();
     f = await accrueFrame(page, '/learner/records/');
     await audit(f, 'credit record');
-
     await page.close();
+
+    // The registrar's outcomes of this activity, with the pre/post chart and its table (one learner with both).
+    const registrar = await browser.newPage();
+    await registrar.goto(`${harness().accrue.url}/reports/activities/${activityId}/outcomes?s=${encodeURIComponent(instructor.token!)}`);
+    await registrar.waitForSelector('#h-prepost');
+    await audit(registrar.mainFrame(), 'outcomes with pre/post');
+    await registrar.close();
   });
 
   it('when an instructor opens the course builder and the deep-linking picker, then those pages pass axe too', async () => {

@@ -49,6 +49,8 @@ export interface ActivitySpec {
   minMinutes?: string;
   posttest?: { prompt: string; options: string; correct: string }[];
   requiresEvaluation?: boolean;
+  /** Give the post-test questions as a pre-test before the content. */
+  pretest?: boolean;
   evaluationQuestions?: string;
   content?: Record<string, string>;
   /** Overrides of the details form's dates (releaseDate, terminationDate...). */
@@ -82,6 +84,7 @@ export async function buildActivity(token: string, spec: ActivitySpec = {}): Pro
   });
   await ok('requirements', {
     passMarkPct: spec.passMarkPct ?? '70', minMinutes: spec.minMinutes ?? '0', requiresEvaluation: spec.requiresEvaluation === false ? '' : 'on',
+    ...(spec.pretest ? { pretest: 'on' } : {}),
     evaluationQuestions: spec.evaluationQuestions ?? 'What will you do differently?',
     posttest: spec.posttest ?? [
       { prompt: 'First step in suspected sepsis?', options: 'Wait and see\nMeasure lactate\nDischarge', correct: '2' },

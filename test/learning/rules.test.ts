@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { canView, heartbeatCredit, nextStep, normaliseStep, scorePosttest, stepsFor } from '../../src/learning/rules';
+import { canView, heartbeatCredit, nextStep, normaliseStep, scoreAnswers, scorePosttest, stepsFor, TIMED_STEPS } from '../../src/learning/rules';
 
 const q = (id: string, correct: number) => ({ id, prompt: id, options: ['a', 'b', 'c'], correct });
 
@@ -12,13 +12,30 @@ describe('Learner path rules (pure)', () => {
   });
 
   it('when an activity has no post-test or no evaluation, then those steps are not on its path', () => {
-    expect(stepsFor({ posttest: [], requiresEvaluation: false })).to.deep.equal(['disclosures', 'content', 'attestation', 'claim', 'done']);
-    expect(nextStep(stepsFor({ posttest: [q('a', 0)], requiresEvaluation: true }), 'content')).to.equal('posttest');
+    expect(stepsFor({ posttest: [], pretest: false, requiresEvaluation: false })).to.deep.equal(['disclosures', 'content', 'attestation', 'claim', 'done']);
+    expect(nextStep(stepsFor({ posttest: [q('a', 0)], pretest: false, requiresEvaluation: true }), 'content')).to.equal('posttest');
     expect(normaliseStep(['disclosures', 'content', 'attestation', 'claim', 'done'], 'posttest'), 'a dropped step moves on').to.equal('attestation');
   });
 
+  it('when an activity gives a pre-test, then it comes after the disclosures and before the content; without questions there is none', () => {
+    const steps = stepsFor({ posttest: [q('a', 0)], pretest: true, requiresEvaluation: true });
+    expect(steps).to.deep.equal(['disclosures', 'pretest', 'content', 'posttest', 'evaluation', 'attestation', 'claim', 'done']);
+    expect(nextStep(steps, 'disclosures')).to.equal('pretest');
+    expect(stepsFor({ posttest: [], pretest: true, requiresEvaluation: false })).to.not.include('pretest');
+    expect(canView(steps, 'pretest', 'content'), 'no content before the pre-test').to.deep.equal({ ok: false, redirectTo: 'pretest' });
+    expect(canView(steps, 'content', 'pretest'), 'the pre-test is taken once, never reopened').to.deep.equal({ ok: false, redirectTo: 'content' });
+    expect(TIMED_STEPS).to.not.include('pretest');
+  });
+
+  it('when pre-test answers are scored, then the score has no pass/fail and unanswered questions count as wrong', () => {
+    const r = scoreAnswers([q('a', 0), q('b', 2), q('c', 1)], { a: 0, b: 1 });
+    expect(r).to.not.have.property('passed');
+    expect(r).to.include({ correct: 1, total: 3, scaled: 0.3333 });
+    expect(r.perQuestion.map((x) => [x.id, x.chosen, x.correct])).to.deep.equal([['a', 0, true], ['b', 1, false], ['c', -1, false]]);
+  });
+
   it('when a learner asks for a step, then only the current one or a finished disclosure/content page opens', () => {
-    const steps = stepsFor({ posttest: [q('a', 0)], requiresEvaluation: true });
+    const steps = stepsFor({ posttest: [q('a', 0)], pretest: false, requiresEvaluation: true });
     expect(canView(steps, 'evaluation', 'content')).to.deep.equal({ ok: true });
     expect(canView(steps, 'evaluation', 'posttest')).to.deep.equal({ ok: false, redirectTo: 'evaluation' });
     expect(canView(steps, 'content', 'claim')).to.deep.equal({ ok: false, redirectTo: 'content' });

@@ -27,11 +27,11 @@ interface TinCanClient {
 
 const courseIri = () => `http://example.org/courses/${uid()}`;
 
-async function issue(o: { actor?: Record<string, unknown>; activityId?: string; ttlMinutes?: number } = {}) {
+async function issue(o: { actor?: Record<string, unknown>; activityId?: string; ttlSeconds?: number } = {}) {
   const actor = o.actor ?? { objectType: 'Agent', name: 'Lee Learner', mbox: mbox() };
   const activityId = o.activityId ?? courseIri();
   const registration = uid();
-  const issued = await harness().accrue.accrue.lrs.launchCredentials.issue({ actor, activityId, registration, ttlMinutes: o.ttlMinutes ?? 10 });
+  const issued = await harness().accrue.accrue.lrs.launchCredentials.issue({ actor, activityId, registration, ttlSeconds: o.ttlSeconds ?? 600 });
   return { issued, actor, activityId, registration };
 }
 
@@ -128,7 +128,7 @@ describe('LRS launch credentials', () => {
   });
 
   it('when a launch credential has expired, then the LRS answers 401 even to a client it answered before', async () => {
-    const { issued, actor, activityId } = await issue({ ttlMinutes: 0.02 });
+    const { issued, actor, activityId } = await issue({ ttlSeconds: 1.2 });
     expect((await xapi(issued.auth).post(statement({ actor, object: { objectType: 'Activity', id: activityId } }))).status).to.equal(200);
     await new Promise((r) => setTimeout(r, Date.parse(issued.expiresAt) - Date.now() + 100));
     const res = await xapi(issued.auth).post(statement({ actor, object: { objectType: 'Activity', id: activityId } }));

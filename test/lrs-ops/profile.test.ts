@@ -22,6 +22,8 @@ function emitted(): Record<string, unknown>[] {
   return [
     built.launched(c), built.acknowledgedDisclosures(c), built.experienced(c, 1800),
     built.answered(c, { id: 'q1', prompt: 'Which?', options: ['a', 'b'], chosen: 1, correct: true }),
+    built.answered(c, { id: 'q1', prompt: 'Which?', options: ['a', 'b'], chosen: 0, correct: false, pretest: true }),
+    built.pretestAttempted(c, { scaled: 0.5, correct: 1, total: 2 }),
     built.posttestResult(c, { scaled: 0.8, correct: 4, total: 5, passed: true, attempt: 1, passMarkPct: 70 }),
     built.posttestResult(c, { scaled: 0.2, correct: 1, total: 5, passed: false, attempt: 2, passMarkPct: 70 }),
     built.evaluationCompleted(c), built.attested(c, { minutes: 45, textVersion: 'v1' }),
@@ -66,6 +68,19 @@ describe('Accrue xAPI profile', () => {
       ];
       for (const e of used) expect(extensions.has(e), `extension ${e}`).to.equal(true);
     }
+  });
+
+  it('when the pre-test is answered, then its statements carry the pre-test extension the profile describes, and the attempt has no success', () => {
+    const pretest = `${PUBLIC_URL}/xapi/extensions/pretest`;
+    const concept = profile.concepts.find((x) => x.id === pretest) as (Concept & { recommendedVerbs: string[] }) | undefined;
+    expect(concept?.type).to.equal('ContextExtension');
+    const [post, pre, attempt] = emitted().slice(3, 6) as { object: { id: string }; context: { extensions?: Record<string, unknown> }; result: Record<string, unknown>; verb: { id: string } }[];
+    expect(pre!.object.id, 'the same question before and after').to.equal(post!.object.id);
+    expect(pre!.context.extensions).to.deep.equal({ [pretest]: true });
+    expect(post!.context.extensions ?? {}).to.not.have.property(pretest);
+    expect(attempt!.verb.id).to.equal('http://adlnet.gov/expapi/verbs/attempted');
+    expect(attempt!.result).to.not.have.property('success');
+    expect(concept!.recommendedVerbs).to.include(attempt!.verb.id).and.include('http://adlnet.gov/expapi/verbs/answered');
   });
 
   it('when credit is earned, then its type and amount are result extensions of the earned verb in the profile', () => {

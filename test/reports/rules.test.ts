@@ -5,6 +5,7 @@ import { cellsOf, parseLayout } from '../../src/reports/layout';
 import { bar, progressReporter } from '../../src/reports/progress-bar';
 import { cpeRow, parsRow, splitName, type ClaimFacts } from '../../src/reports/rules';
 import { isProviderAdmin, learnerKey, parseLearnerKey } from '../../src/reports/scope';
+import { prePostOf } from '../../src/reports/outcomes';
 import { barChart } from '../../src/reports/svg';
 import { nextLink } from '../../src/lti/nrps';
 
@@ -100,5 +101,26 @@ describe('Reports rules: scopes, charts, progress, NRPS paging', () => {
   it('when NRPS sends a Link header, then the next page is found among other relations', () => {
     expect(nextLink('<https://lms/m?p=1>; rel="first", <https://lms/m?p=3>; rel="next"')).to.equal('https://lms/m?p=3');
     expect(nextLink(null)).to.equal(null);
+  });
+});
+
+describe('Reports rules: the pre/post change (pure)', () => {
+  const facts = (meanPre: number, meanPost: number, questions: { preCorrect: number; postCorrect: number }[], paired = 4) => ({
+    pretest: { took: paired + 1, paired, meanPre, meanPost, questions: questions.map((q, i) => ({ id: `q${i}`, prompt: `Question <${i}>`, ...q })) },
+  });
+
+  it('when scores fall or stay, then the change says minus or no change, rounded once from the unrounded shares', () => {
+    const pp = prePostOf(facts(0.5, 0.25, [{ preCorrect: 3, postCorrect: 1 }, { preCorrect: 2, postCorrect: 2 }]))!;
+    expect(pp.rows.map((r) => [r.preDisplay, r.postDisplay, r.changeDisplay, r.changePoints])).to.deep.equal([
+      ['50%', '25%', '−25 points', -25], ['3 of 4 (75%)', '1 of 4 (25%)', '−50 points', -50], ['2 of 4 (50%)', '2 of 4 (50%)', 'no change', 0]]);
+    // A change of 44.46 points: the CSV's one decimal is 44.5, and the page says 44 (45 only if it rounded twice).
+    const near = prePostOf(facts(0.1, 0.5446, []))!.rows[0]!;
+    expect([near.changeDisplay, near.changePoints]).to.deep.equal(['+44 points', 44.5]);
+  });
+
+  it('when the chart is drawn, then each bar names its side, prompts are escaped, and no pre-test means no comparison', () => {
+    const pp = prePostOf(facts(0.25, 0.75, [{ preCorrect: 1, postCorrect: 3 }]))!;
+    expect(pp.svg).to.contain('>Before: 25%</text>').and.contain('>After: 75% (+50 points)</text>').and.contain('Question &#60;0&#62;');
+    expect(prePostOf({ pretest: null })).to.equal(null);
   });
 });

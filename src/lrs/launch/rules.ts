@@ -6,7 +6,9 @@
  *   activities, is the activity or an IRI under it; it may not void (a StatementRef target is not its activity);
  * - it reads only the statements it stored (scope statements/read/mine);
  * - it uses State documents only for that learner and activity (no profiles);
- * - it stops working at its expiry.
+ * - it stops working at its expiry;
+ * - the content's own query parameters (TinCanJS passes every non-launch parameter of its URL on to the LRS as
+ *   "extended" parameters) are ignored on its requests rather than refused as unknown.
  */
 import { ForbiddenError } from '../../errors';
 import type { CredentialLimits } from '../credentials';
@@ -20,9 +22,25 @@ export interface LaunchGrant {
   activityId: string;
   registration: string | null;
   expiresAt: number;
+  /** The content URL's own query parameters (name, value), which the content's TinCanJS sends with every request. */
+  contentParams: [string, string][];
 }
 
 export const LAUNCH_SCOPES = ['statements/write', 'statements/read/mine', 'state'] as const;
+
+/** What TinCanJS reads itself from a launch URL (its reserved names); it passes the rest on to the LRS. */
+const LAUNCH_PARAMS = new Set(['endpoint', 'auth', 'actor', 'activity_id', 'activity_platform', 'registration', 'grouping']);
+
+/** The query parameters of a content URL other than launch parameters, as (name, value) pairs. */
+export function contentParamsOf(contentUrl: string): [string, string][] {
+  let u: URL;
+  try {
+    u = new URL(contentUrl);
+  } catch {
+    return [];
+  }
+  return [...u.searchParams].filter(([k]) => !LAUNCH_PARAMS.has(k));
+}
 
 /** True when `iri` is `base` or a path, fragment or query under it (".../course" covers ".../course/q1", "#q1"). */
 export function isUnder(iri: string, base: string): boolean {
@@ -74,6 +92,7 @@ export function requestRefusal(req: { method: string; path: string; params: Map<
 export function launchLimits(grant: LaunchGrant): CredentialLimits {
   return {
     expiresAt: grant.expiresAt,
+    ignoredParams: grant.contentParams,
     statements(list) {
       for (const s of list) {
         const why = statementRefusal(s, grant);
