@@ -143,7 +143,7 @@ export async function createApp(options: AppOptions) {
     app.use(learning.router);
     // Registrars' rosters, transcripts, PARS / CPE Monitor files and outcomes; the learner's own transcript.
     const reports = createReports({
-      db, config, secret, views, activities: activities.service, requireSession: lti.requireSession,
+      db, config, secret, views, activities: activities.service, requireSession: lti.requireSession, requireToken: lti.requireToken,
       nrps: lti.nrpsClient({ timeoutMs: config.rosterHttpTimeoutMs }),
     });
     app.use(reports.router);

@@ -5,7 +5,7 @@
 import { ConfigError, loadConfig } from '../config';
 import { openDatabase, type Db } from '../db';
 import { AppError } from '../errors';
-import { COMMANDS } from './commands';
+import { COMMANDS, commands } from './commands';
 import { CliUsageError, type CliContext, type CliIo } from './types';
 
 /** `flags` keeps the last value of each flag; `lists` keeps every value of a repeated flag, in order. */
@@ -39,7 +39,7 @@ export async function runCli(argv: string[], io: CliIo, env: NodeJS.ProcessEnv =
     usage(io);
     return group ? 0 : 2;
   }
-  const cmd = COMMANDS.find((c) => c.group === group && c.name === name);
+  const cmd = commands(group).find((c) => c.name === name);
   if (!cmd) {
     io.err(`Unknown command: ${[group, name].filter(Boolean).join(' ')}`);
     usage(io);

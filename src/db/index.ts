@@ -37,13 +37,25 @@ let cursorSeq = 0;
 async function* cursorBatches<R extends QueryResultRow>(client: PoolClient, sql: string, params: unknown[], batchSize: number): AsyncGenerator<R[], void, undefined> {
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError('batchSize must be a positive integer');
   const name = `accrue_cursor_${++cursorSeq}`;
+  // Callers read the whole result: plan for all of it. PostgreSQL plans a cursor for its first 10% of rows
+  // (cursor_tuple_fraction), which for 100,000 CPE Monitor claims chose nested loops over an index: 8 s instead of 3.
+  await client.query('SET LOCAL cursor_tuple_fraction = 1');
   await client.query(`DECLARE ${name} NO SCROLL CURSOR FOR ${sql}`, params);
-  // An early exit (break, throw) skips the CLOSE: the transaction's COMMIT or ROLLBACK drops the cursor.
-  for (;;) {
-    const res = await client.query<R>(`FETCH FORWARD ${batchSize} FROM ${name}`);
-    if (res.rows.length === 0) break;
-    yield res.rows;
-    if (res.rows.length < batchSize) break;
+  const fetch = () => client.query<R>(`FETCH FORWARD ${batchSize} FROM ${name}`);
+  // The next batch is asked for before this one is handed over, so the server reads it while the caller works on
+  // this one (two batches in memory at most). An early exit (break, throw) skips the CLOSE: the transaction's
+  // COMMIT or ROLLBACK drops the cursor; the batch asked for in advance is awaited first, so no reply is left behind.
+  let next: Promise<{ rows: R[] }> | null = fetch();
+  try {
+    while (next) {
+      const res: { rows: R[] } = await next;
+      next = null;
+      if (res.rows.length === 0) break;
+      if (res.rows.length === batchSize) next = fetch();
+      yield res.rows;
+    }
+  } finally {
+    if (next) await next.catch(() => undefined);
   }
   await client.query(`CLOSE ${name}`);
 }

@@ -40,6 +40,8 @@ declare module 'express-serve-static-core' {
     launch?: LaunchContext;
     sessionId?: string;
     sessionToken?: string;
+    /** Set by requireToken: who the token names (signature and expiry checked, session row not read). */
+    tokenUser?: { platformId: string; sub: string };
   }
 }
 
@@ -106,11 +108,26 @@ export async function createLti(options: { db: Db; config: Config; secret: strin
     }
   };
 
+  /**
+   * Checks only the token's signature and expiry (SessionService.verify: no database read) and puts who it names in
+   * `res.locals.tokenUser`. For polls answered from process memory (export progress); pages use requireSession.
+   */
+  const requireToken = (): RequestHandler => async (req, res, next) => {
+    try {
+      const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      res.locals.tokenUser = await sessions.verify(bearer ?? (typeof req.query.s === 'string' ? req.query.s : undefined));
+      res.setHeader('Cache-Control', 'no-store');
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
+
   const router = Router();
   router.use(launchRouter, sessionRouter({ requireSession, ttlMinutes: config.sessionTtlMinutes }));
 
   return {
-    router, registry, sessions, requireSession, core,
+    router, registry, sessions, requireSession, requireToken, core,
     /** The signed deep-linking response form for a deep-linking launch (LTI-DL 2.0 4.5). */
     deepLinkingResponse: (launch: LaunchContext, items: ResourceLinkItem[]) => createDeepLinkingResponse(core.provider, launch, items),
     /** An AGS client on this instance's platforms; every HTTP call it makes is limited to `timeoutMs`. */

@@ -43,6 +43,23 @@ export class SessionService {
       .sign(this.key);
   }
 
+  /**
+   * Who a token was issued to, from its signature and expiry alone: no database read. Only for answers kept in
+   * process memory for that very user (an export's progress), which must not wait behind a long export holding
+   * embedded PGlite's single connection. It does not see a session row deleted before the token expires, and
+   * carries no role: anything else uses `resolve`.
+   */
+  async verify(token: string | undefined): Promise<{ platformId: string; sub: string }> {
+    if (!token) throw new AuthError();
+    try {
+      const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], audience: AUDIENCE });
+      if (typeof payload.plt !== 'string' || typeof payload.sub !== 'string' || typeof payload.sid !== 'string') throw new AuthError();
+      return { platformId: payload.plt, sub: payload.sub };
+    } catch {
+      throw new AuthError();
+    }
+  }
+
   /** The session a token names, bound to its user and context; throws AuthError when absent, forged or expired. */
   async resolve(token: string | undefined): Promise<{ id: string; launch: LaunchContext; renewedToken: string }> {
     if (!token) throw new AuthError();

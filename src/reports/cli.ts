@@ -76,8 +76,8 @@ const submission = (name: 'pars' | 'cpe'): CliCommand => ({
     const filter = { scope: PROVIDER, activityId: activityFlag(ctx), includeReported: ctx.flags['include-reported'] === true };
     const target = TARGET[name]!;
     const layout = exporter.layout(target === 'PARS_LEARNER' ? 'pars_learner' : 'cpe_monitor');
-    await exporter.candidates(target, filter);
-    return toFile(ctx, ({ id, sink, progress }) => exporter.submission({ id, target, filter, requester: requester(ctx), sink, progress, layout }));
+    const total = await exporter.candidates(target, filter);
+    return toFile(ctx, ({ id, sink, progress }) => exporter.submission({ id, target, filter, requester: requester(ctx), sink, progress, layout, total }));
   },
 });
 

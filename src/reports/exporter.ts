@@ -49,6 +49,39 @@ const nothingToSend = (correction: boolean) => new ConflictError(correction
   : 'Every claim in your scope has already been sent to this target, or is held back until its learner data is complete (see the list below). Use a correction to send some again.',
 'NOTHING_TO_EXPORT');
 
+/**
+ * Records the claims of each batch while the next batch is being written: one INSERT in flight at a time on the
+ * export's connection (the server works on it while this process formats the next rows). Recording 100,000
+ * claims costs the server seconds (two foreign keys and three indexes per row); awaited batch by batch, that time
+ * added to the export's instead of overlapping it. A failed INSERT is the export's error (a FETCH queued behind it
+ * only reports the aborted transaction).
+ */
+class ClaimRecorder {
+  private inFlight: Promise<unknown> = Promise.resolve();
+  private failure: { err: unknown } | null = null;
+  constructor(private readonly store: ReportStore, private readonly q: TxQueryable, private readonly o: { exportId: string; target: Submission | null; correction: boolean }) {}
+
+  async add(claims: { id: string; correctsExportId: string | null }[]): Promise<void> {
+    await this.settle();
+    if (claims.length === 0) return;
+    this.inFlight = this.store.addExportClaims(this.q, { ...this.o, claims }).catch((err: unknown) => {
+      this.failure ??= { err };
+    });
+  }
+
+  /** Waits for the last INSERT; throws its error if one failed. */
+  async settle(): Promise<void> {
+    await this.inFlight;
+    if (this.failure) throw this.failure.err;
+  }
+
+  /** The error to report for a failed run: a failed INSERT's own, else `err`. */
+  async cause(err: unknown): Promise<unknown> {
+    await this.inFlight;
+    return this.failure ? this.failure.err : err;
+  }
+}
+
 export class Exporter {
   private readonly batchSize: number;
   constructor(private readonly o: ExporterOptions) {
@@ -107,7 +140,8 @@ export class Exporter {
   }
 
   /** Writes a PARS or CPE Monitor file for the claims not yet sent (or all, for a correction) and records it. */
-  async submission(o: { id: string; target: Submission; filter: SubmissionFilter; requester: Requester; sink: ByteSink; progress?: ProgressListener; layout?: Layout }): Promise<ExportResult> {
+  /** `total`: the count `candidates` just made, for the progress; without it the export counts again (a 100k-claim join). */
+  async submission(o: { id: string; target: Submission; filter: SubmissionFilter; requester: Requester; sink: ByteSink; progress?: ProgressListener; layout?: Layout; total?: number }): Promise<ExportResult> {
     const kind = SUBMISSION_KIND[o.target];
     const layout = o.layout ?? this.layout(kind as LayoutKind);
     const mode: ExportMode = o.filter.includeReported ? 'correction' : 'new';
@@ -116,31 +150,38 @@ export class Exporter {
       await this.o.store.lockTarget(q, o.target);
       await this.o.store.insertExport(q, { ...base, layout, requestedBy: o.requester.id, requestedName: o.requester.name });
       const query = this.o.store.submissionQuery(o.target, o.filter);
-      const total = (await q.query<{ n: number }>(query.countSql, query.params)).rows[0]!.n;
+      const total = o.total ?? (await q.query<{ n: number }>(query.countSql, query.params)).rows[0]!.n;
       o.progress?.({ done: 0, total });
       // The header goes out with the first row: a run that finds nothing sendable can still answer 409, not an empty file.
       let pending = layout.header ? csvRecord(headerOf(layout), layout.delimiter) : '';
       let done = 0;
       let rows = 0;
-      for await (const batch of q.stream<SubmissionRowDb>(query.sql, query.params, this.batchSize)) {
-        let chunk = '';
-        const included: { id: string; correctsExportId: string | null }[] = [];
-        for (const r of batch) {
-          const built = this.build(o.target, r);
-          if (built.problems.length > 0) continue;
-          chunk += csvRecord(cellsOf(layout, built.record), layout.delimiter);
-          included.push({ id: r.claim_id, correctsExportId: r.last_export_id });
+      const recorder = new ClaimRecorder(this.o.store, q, { exportId: o.id, target: o.target, correction: mode === 'correction' });
+      try {
+        for await (const batch of q.stream<SubmissionRowDb>(query.sql, query.params, this.batchSize)) {
+          let chunk = '';
+          const included: { id: string; correctsExportId: string | null }[] = [];
+          for (const r of batch) {
+            const built = this.build(o.target, r);
+            if (built.problems.length > 0) continue;
+            chunk += csvRecord(cellsOf(layout, built.record), layout.delimiter);
+            included.push({ id: r.claim_id, correctsExportId: r.last_export_id });
+          }
+          if (chunk) {
+            await sink.write(pending + chunk);
+            pending = '';
+          }
+          await recorder.add(included);
+          rows += included.length;
+          done += batch.length;
+          o.progress?.({ done, total });
         }
-        if (chunk) {
-          await sink.write(pending + chunk);
-          pending = '';
-        }
-        await this.o.store.addExportClaims(q, { exportId: o.id, target: o.target, correction: mode === 'correction', claims: included });
-        rows += included.length;
-        done += batch.length;
-        o.progress?.({ done, total });
+        await recorder.settle();
+      } catch (err) {
+        throw await recorder.cause(err);
+      } finally {
+        this.last = null;
       }
-      this.last = null;
       if (rows === 0) throw nothingToSend(o.filter.includeReported);
       return { rowCount: rows, claimCount: rows };
     }, o.sink);
@@ -181,21 +222,27 @@ export class Exporter {
       await sink.write(csvRecord(TRANSCRIPT_HEADER));
       const totals = new Map<string, { creditType: string; unit: string; amount: number; claims: number }>();
       let done = 0;
-      for await (const batch of q.stream<ClaimRowDb>(query.sql, query.params, this.batchSize)) {
-        let chunk = '';
-        for (const r of batch) {
-          chunk += csvRecord(['claim', displayName(r, r.sub), r.sub, r.activity_title, r.activity_id, formatLabel(r.learning_format), r.completion_date,
-            r.credit_type, creditLabel(r.credit_type), r.amount, r.unit, r.claim_id]);
-          const key = `${r.credit_type}\n${r.unit}`;
-          const t = totals.get(key) ?? { creditType: r.credit_type, unit: r.unit, amount: 0, claims: 0 };
-          t.amount = Math.round((t.amount + r.amount) * 100) / 100;
-          t.claims++;
-          totals.set(key, t);
+      const recorder = new ClaimRecorder(this.o.store, q, { exportId: o.id, target: null, correction: false });
+      try {
+        for await (const batch of q.stream<ClaimRowDb>(query.sql, query.params, this.batchSize)) {
+          await recorder.add(batch.map((r) => ({ id: r.claim_id, correctsExportId: null })));
+          let chunk = '';
+          for (const r of batch) {
+            chunk += csvRecord(['claim', displayName(r, r.sub), r.sub, r.activity_title, r.activity_id, formatLabel(r.learning_format), r.completion_date,
+              r.credit_type, creditLabel(r.credit_type), r.amount, r.unit, r.claim_id]);
+            const key = `${r.credit_type}\n${r.unit}`;
+            const t = totals.get(key) ?? { creditType: r.credit_type, unit: r.unit, amount: 0, claims: 0 };
+            t.amount = Math.round((t.amount + r.amount) * 100) / 100;
+            t.claims++;
+            totals.set(key, t);
+          }
+          await sink.write(chunk);
+          done += batch.length;
+          o.progress?.({ done, total });
         }
-        await sink.write(chunk);
-        await this.o.store.addExportClaims(q, { exportId: o.id, target: null, correction: false, claims: batch.map((r) => ({ id: r.claim_id, correctsExportId: null })) });
-        done += batch.length;
-        o.progress?.({ done, total });
+        await recorder.settle();
+      } catch (err) {
+        throw await recorder.cause(err);
       }
       let tail = '';
       const sorted = [...totals.values()].sort((a, b) => a.creditType.localeCompare(b.creditType) || a.unit.localeCompare(b.unit));

@@ -1,7 +1,9 @@
 /** The exporter with what it needs from configuration: the PII key, the e-Profile id pattern, the layouts folder. */
 import type { Config } from '../config';
 import type { Db } from '../db';
-import { PiiCipher } from '../learning';
+// The cipher's own module rather than the learning face: the face brings the learner pages and the activity builder
+// (express, sanitize-html: ~25 MB) into a CLI process that only writes a file.
+import { PiiCipher } from '../learning/pii';
 import { Exporter } from './exporter';
 import { ReportStore } from './store';
 

@@ -27,9 +27,11 @@ export type { Scope } from './scope';
 export function createReports(o: {
   db: Db; config: Config; secret: string; views: ViewEngine; activities: ActivityService; nrps: NrpsClient | null;
   requireSession: (roles?: AppRole[]) => RequestHandler;
+  /** Token-only check (no database read) for the progress poll; without it the poll uses requireSession. */
+  requireToken?: () => RequestHandler;
 }): { service: ReportService; exporter: Exporter; router: Router } {
   const store = new ReportStore(o.db);
   const service = new ReportService({ store, activities: o.activities, nrps: o.nrps, providerAdmins: o.config.providerAdmins });
   const exporter = createExporter(o);
-  return { service, exporter, router: reportRouter({ service, exporter, views: o.views, requireSession: o.requireSession }) };
+  return { service, exporter, router: reportRouter({ service, exporter, views: o.views, requireSession: o.requireSession, requireToken: o.requireToken }) };
 }

@@ -1,5 +1,7 @@
 /** Display names of credit types in transcripts (no I/O); MOC claims are stored as MOC_<board>. */
-import { CREDIT_LABELS, FORMAT_LABELS, type CreditType, type LearningFormat } from '../activities';
+// The activities' model (pure data) rather than their face, which brings the course-builder pages with it: an export
+// run from the CLI needs only these names.
+import { CREDIT_LABELS, FORMAT_LABELS, type CreditType, type LearningFormat } from '../activities/model';
 
 export function creditLabel(type: string): string {
   if (type.startsWith('MOC_')) return `${type.slice(4)} MOC points`;

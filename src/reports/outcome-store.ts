@@ -1,5 +1,6 @@
 /** SQL of an activity's outcomes: aggregates only (funnel, post-test, per-question answers, evaluation answers). */
-import { hasPretest, type PosttestQuestion } from '../activities';
+// The activities' model (pure) rather than their face, which brings the course-builder pages: the CLI's export group stays light.
+import { hasPretest, type PosttestQuestion } from '../activities/model';
 import type { Db } from '../db';
 import type { OutcomeFacts, PrePostFacts } from './outcomes';
 

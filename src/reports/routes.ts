@@ -25,6 +25,7 @@ export interface ReportRouteOptions {
   exporter: Exporter;
   views: ViewEngine;
   requireSession: (roles?: AppRole[]) => RequestHandler;
+  requireToken?: () => RequestHandler;
 }
 
 const TARGETS: Record<string, Submission> = { pars: 'PARS_LEARNER', cpe: 'CPE_MONITOR' };
@@ -179,11 +180,11 @@ export function reportRouter(o: ReportRouteOptions): Router {
     const activityId = typeof body.activityId === 'string' && body.activityId ? (await o.service.activity(s, body.activityId)).id : undefined;
     const filter = { scope: s, activityId, includeReported: mode === 'correction' };
     const layout = o.exporter.layout(target === 'PARS_LEARNER' ? 'pars_learner' : 'cpe_monitor');
-    await o.exporter.candidates(target, filter);
+    const total = await o.exporter.candidates(target, filter);
     await streamDownload({
       res, filename: `${target === 'PARS_LEARNER' ? 'pars-learners' : 'cpe-monitor'}-${todayIso()}.${layout.fileExtension}`,
       contentType: `${layout.delimiter === '\t' ? 'text/tab-separated-values' : 'text/csv'}; charset=utf-8`, board, owner: ownerOf(launch(res)), progressId: body.progress,
-      run: ({ id, sink, progress }) => o.exporter.submission({ id, target, filter, requester: requesterOf(launch(res)), sink, progress, layout }),
+      run: ({ id, sink, progress }) => o.exporter.submission({ id, target, filter, requester: requesterOf(launch(res)), sink, progress, layout, total }),
     });
   });
 
@@ -192,8 +193,11 @@ export function reportRouter(o: ReportRouteOptions): Router {
     render(res, 'reports/export', `Export ${e.id}`, { e: { ...e, created: when(e.createdAt), completed: when(e.completedAt) }, claims: claims.map((c) => ({ ...c, credit: creditLabel(c.credit_type) })) });
   });
 
-  r.get('/reports/progress/:id', anyone, (req, res) => {
-    const state = ProgressBoard.validId(req.params.id) ? board.get(ownerOf(launch(res)), String(req.params.id)) : null;
+  // The poll reads only this process's memory and checks only the token (no database read): on embedded PGlite the
+  // single connection is the export's until its last row, and a poll queued behind it showed progress only at the end.
+  r.get('/reports/progress/:id', o.requireToken?.() ?? anyone, (req, res) => {
+    const who = res.locals.tokenUser ?? { platformId: launch(res).platform.id, sub: launch(res).user.sub };
+    const state = ProgressBoard.validId(req.params.id) ? board.get(`${who.platformId}\n${who.sub}`, String(req.params.id)) : null;
     res.json(state ?? { status: 'unknown', done: 0, total: 0 });
   });
 

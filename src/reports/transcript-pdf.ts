@@ -3,8 +3,12 @@
  * pdfkit's output is passed on to the sink after each batch, so a long transcript is never held whole.
  * Credit names are printed in full (the AMA mark with ™, cme-credit.md 1.1).
  */
-import PDFDocument from 'pdfkit';
+import type PDFKit from 'pdfkit';
 import type { ByteSink } from './sink';
+
+// pdfkit (with its fonts and tables, ~20 MB of a process's memory) is loaded when a PDF is first written, not with
+// the exporter: a CSV export from the CLI never needs it.
+const pdfkit = (): typeof PDFKit => require('pdfkit') as typeof PDFKit;
 
 export interface TranscriptLine { completionDate: string; activity: string; format: string; credit: string; amount: number; unit: string }
 
@@ -27,6 +31,7 @@ const COLS = [
 ];
 
 export async function writeTranscriptPdf(t: TranscriptPdf): Promise<void> {
+  const PDFDocument = pdfkit();
   const doc = new PDFDocument({ size: 'LETTER', margin: 50, info: { Title: `Transcript of ${t.learner}`, Author: t.provider, Subject: 'Continuing education transcript' } });
   const pending: Buffer[] = [];
   doc.on('data', (b: Buffer) => pending.push(b));

@@ -3,6 +3,7 @@
  * while Accrue runs; on embedded PGlite the running suite holds DATA_DIR, so the CLI gets a fresh one of its own.
  * Either way the state is seeded through the application's own cipher and read back from the files and the record.
  */
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -109,5 +110,25 @@ describe('CLI: export', function () {
     expect((await cli('transcript', '--out', csv)).code).to.equal(2);
     expect((await cli('transcript', '--activity', 'nope', '--out', csv)).code).to.equal(2);
     expect((await cli('pars')).code).to.equal(2);
+  });
+});
+
+describe('CLI: what an export loads', function () {
+  this.timeout(60_000);
+
+  it('when the export group runs, then only its feature is loaded (no ltijs, pdfkit, express or pages), and every command is found through its group', () => {
+    // A fresh process (this one has the whole app loaded), as `npm run accrue` starts one.
+    const script = `const { commands } = require('./src/cli/commands');
+      const all = commands();
+      const unmapped = all.filter((c) => !commands(c.group).some((x) => x.name === c.name)).map((c) => c.group + ' ' + c.name);
+      for (const k of Object.keys(require.cache)) delete require.cache[k];
+      require('./src/cli/commands').commands('export');
+      const loaded = Object.keys(require.cache).filter((k) => /node_modules\\/(ltijs|pdfkit|express|sanitize-html)\\/|src\\/(activities|learning|lti|lrs)\\/(index|routes)\\.ts/.test(k));
+      process.stdout.write(JSON.stringify({ count: all.length, unmapped, loaded }));`;
+    const out = execFileSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8' });
+    const r = JSON.parse(out) as { count: number; unmapped: string[]; loaded: string[] };
+    expect(r.count).to.be.greaterThan(20);
+    expect(r.unmapped).to.deep.equal([]);
+    expect(r.loaded).to.deep.equal([]);
   });
 });
