@@ -2,24 +2,16 @@
  * The platform registry: platforms (in ltijs's storage, with a tool key pair for each) and their deployments.
  * Used by the CLI, dynamic registration and the sandbox.
  */
-import type { AuthConfig } from 'ltijs';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import type { Db } from '../db';
 import type { PlatformRecord } from './model';
 import type { LtiCore } from './provider';
 import type { LtiStore } from './store';
-import { storeToolRegistration } from './tool-keys';
+import { storeToolRegistration, type ToolRegistration } from './tool-keys';
 
-export interface NewPlatform {
-  issuer: string;
-  clientId: string;
-  name: string;
-  authEndpoint: string;
-  tokenEndpoint: string;
-  authorizationServer?: string;
-  authConfig: AuthConfig;
+/** What registering a platform takes: the tool registration ltijs stores, plus its known deployments. */
+export interface NewPlatform extends ToolRegistration {
   deploymentIds: string[];
-  active: boolean;
 }
 
 const isUrl = (s: string) => {
