@@ -64,7 +64,7 @@ export class StatementStore {
       for (const [key, core] of r.facets.agents) facets.push(`{"id":${id},"ag":${JSON.stringify(key)},"c":${core}}`);
       for (const [act, core] of r.facets.activities) facets.push(`{"id":${id},"ac":${JSON.stringify(act)},"c":${core}}`);
     }
-    const { rows: out } = await q.query<{ kind: 'stored' | 'voided' | 'referenced'; id: string }>(
+    const { rows: out } = await q.query<{ id: string; voided: boolean | null }>(
       `WITH input AS (
          SELECT * FROM json_to_recordset($1::json) AS x(id uuid, verb text, reg uuid, ref uuid, st jsonb)
        ), ins AS (
@@ -81,21 +81,22 @@ export class StatementStore {
          INSERT INTO lrs_statement_activity (statement_seq, activity_id, core, verb_id, registration, stored)
          SELECT ins.seq, f.ac, f.c, ins.verb_id, ins.registration, $3::timestamptz FROM facets f JOIN ins ON ins.id = f.id WHERE f.ac IS NOT NULL
        )
-       SELECT 'stored' AS kind, id::text AS id FROM ins
+       SELECT id::text AS id, NULL::boolean AS voided FROM ins
        UNION ALL
-       SELECT 'voided', s.object_statement_id::text FROM lrs_statement s
-        WHERE s.object_statement_id IN (SELECT id FROM ins) AND s.verb_id = $5
-       UNION ALL
-       (SELECT 'referenced', s.id::text FROM lrs_statement s WHERE s.object_statement_id IN (SELECT id FROM ins) LIMIT 1)`,
+       -- New ids a stored statement targets (as a StatementRef, voiding or not): one lrs_statement_ref probe each.
+       SELECT ins.id::text, r.voided FROM ins
+        CROSS JOIN LATERAL (SELECT bool_or(s.verb_id = $5) AS voided FROM lrs_statement s WHERE s.object_statement_id = ins.id HAVING count(*) > 0) r`,
       [`[${input.join(',')}]`, `[${facets.join(',')}]`, stored, credentialKey, options.voidedVerb],
     );
     const inserted = new Set<string>();
     const voidedBefore = new Set<string>();
     let referenced = false;
     for (const r of out) {
-      if (r.kind === 'stored') inserted.add(r.id);
-      else if (r.kind === 'voided') voidedBefore.add(r.id);
-      else referenced = true;
+      if (r.voided === null) inserted.add(r.id);
+      else {
+        referenced = true;
+        if (r.voided) voidedBefore.add(r.id);
+      }
     }
     return { skipped: rows.filter((r) => !inserted.has(r.id)).map((r) => r.id), voidedBefore: [...voidedBefore], referenced };
   }
