@@ -155,13 +155,14 @@ async function main() {
 
     const pool = new Pool({ connectionString: baselineDb, max: CONCURRENCY });
     await pool.query('CREATE TABLE raw_statement (id uuid PRIMARY KEY, doc jsonb NOT NULL)');
-    const raw = await forSeconds(SECONDS, CONCURRENCY, async () => {
+    const rawBackends = async () => (await pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')).rows.map((r) => r.pid);
+    const { result: raw, db: rawDb } = await withCpu(process.pid, rawBackends, () => forSeconds(SECONDS, CONCURRENCY, async () => {
       const docs = Array.from({ length: 100 }, (_, i) => makeStatement(i));
       await pool.query('INSERT INTO raw_statement (id, doc) SELECT * FROM unnest($1::uuid[], $2::jsonb[])', [docs.map((d) => d.id), docs.map((d) => JSON.stringify(d))]);
       return 100;
-    });
+    }));
     await pool.end();
-    console.log(`  baseline raw INSERT batch 100 ${raw.perSecond.toFixed(0).padStart(7)} rows/s  (${raw.done} rows, ${raw.errors} errors)`);
+    console.log(`  baseline raw INSERT batch 100 ${raw.perSecond.toFixed(0).padStart(7)} rows/s  (${raw.done} rows, ${raw.errors} errors; CPU per row: PostgreSQL backends ${us(rawDb, raw.done)})`);
     console.log(`  ratio with batches of 100: Accrue / baseline = ${(rates[100]! / raw.perSecond).toFixed(2)}x`);
 
     // Load up to TOTAL statements.
