@@ -1,8 +1,10 @@
 /**
  * npm run bench:lrs — the embedded LRS on a PostgreSQL server, Accrue in its own process, driven over HTTP by this
  * process. Statements of about 1.5 KB (bench/lrs-data.ts).
- * 1. Stored statements per second for POST /xapi/statements with batches of 1, 10 and 100 at concurrency 8, and as
- *    the baseline in the same run, raw INSERTs of the same JSON documents into a bare table (id uuid primary key,
+ * 1. Stored statements per second for POST /xapi/statements with batches of 1, 10 and 100 at concurrency 8, with
+ *    the CPU time each statement cost in the Accrue process and in its PostgreSQL backends (Linux /proc, when the
+ *    server is on this machine: where the time goes on a shared machine, where statements/s depends on the others),
+ *    and as the baseline in the same run, raw INSERTs of the same JSON documents into a bare table (id uuid primary key,
  *    doc jsonb), batches of 100 at concurrency 8 over 8 connections: the ratio is Accrue / baseline.
  * 2. Loads BENCH_STATEMENTS (default 1,000,000) in total: through the API in batches of 100 at concurrency 8, or,
  *    when that would take more than 5 minutes at the rate measured in 1 (or BENCH_LOAD=bulk), through the store's
@@ -13,6 +15,7 @@
  * BENCH_QUERIES (default 300), BENCH_LOAD=api|bulk|auto.
  */
 import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { Pool } from 'pg';
 import { loadConfig } from '../src/config';
@@ -47,6 +50,52 @@ async function forSeconds(seconds: number, concurrency: number, fn: () => Promis
   }));
   const secs = Number(process.hrtime.bigint() - started) / 1e9;
   return { perSecond: done / secs, errors, done };
+}
+
+/** CPU seconds (user + system) a process has used so far; undefined where /proc cannot tell (not Linux, other host). */
+function cpuSeconds(pid: number): number | undefined {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100 on Linux)
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds of a process and its descendants (the tsx launcher runs Accrue in a child node process). */
+function treeCpuSeconds(root: number): number | undefined {
+  const parentOf = new Map<number, number>();
+  try {
+    for (const d of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue;
+      try {
+        parentOf.set(Number(d), Number(fs.readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]));
+      } catch {
+        // exited meanwhile
+      }
+    }
+  } catch {
+    return undefined;
+  }
+  const inTree = (pid: number): boolean => pid === root || (parentOf.has(pid) && pid > 1 && inTree(parentOf.get(pid)!));
+  let total = 0;
+  for (const pid of parentOf.keys()) if (inTree(pid)) total += cpuSeconds(pid) ?? 0;
+  return cpuSeconds(root) === undefined ? undefined : total;
+}
+
+/** CPU used by the Accrue process and by its database's backends while `fn` runs (backends present at the end). */
+async function withCpu<T>(accruePid: number, backends: () => Promise<number[]>, fn: () => Promise<T>): Promise<{ result: T; accrue?: number; db?: number }> {
+  const before = new Map((await backends()).map((p) => [p, cpuSeconds(p)]));
+  const accrue0 = treeCpuSeconds(accruePid);
+  const result = await fn();
+  const accrue1 = treeCpuSeconds(accruePid);
+  let db: number | undefined = 0;
+  for (const p of await backends()) {
+    const now = cpuSeconds(p);
+    if (now === undefined) db = undefined;
+    else if (db !== undefined) db += now - (before.get(p) ?? 0);
+  }
+  return { result, accrue: accrue0 === undefined || accrue1 === undefined ? undefined : accrue1 - accrue0, db };
 }
 
 async function postBatch(base: string, size: number): Promise<number> {
@@ -94,21 +143,26 @@ async function main() {
 
     const rates: Record<number, number> = {};
     let stored = 0;
+    const watcher = new Pool({ connectionString: accrueDb, max: 1 });
+    const backends = async () => (await watcher.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')).rows.map((r) => r.pid);
+    const us = (s: number | undefined, n: number) => (s === undefined ? '?' : `${Math.round((s * 1e6) / n)} us`);
     for (const batch of [1, 10, 100]) {
-      const r = await forSeconds(SECONDS, CONCURRENCY, () => postBatch(base, batch));
+      const { result: r, accrue, db } = await withCpu(children[0]!.pid!, backends, () => forSeconds(SECONDS, CONCURRENCY, () => postBatch(base, batch)));
       rates[batch] = r.perSecond;
-      console.log(`  Accrue POST batch ${String(batch).padEnd(4)} ${r.perSecond.toFixed(0).padStart(7)} statements/s  (${r.done} stored, ${r.errors} errors)`);
+      console.log(`  Accrue POST batch ${String(batch).padEnd(4)} ${r.perSecond.toFixed(0).padStart(7)} statements/s  (${r.done} stored, ${r.errors} errors; CPU per statement: Accrue ${us(accrue, r.done)}, PostgreSQL backends ${us(db, r.done)})`);
     }
+    await watcher.end();
 
     const pool = new Pool({ connectionString: baselineDb, max: CONCURRENCY });
     await pool.query('CREATE TABLE raw_statement (id uuid PRIMARY KEY, doc jsonb NOT NULL)');
-    const raw = await forSeconds(SECONDS, CONCURRENCY, async () => {
+    const rawBackends = async () => (await pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')).rows.map((r) => r.pid);
+    const { result: raw, db: rawDb } = await withCpu(process.pid, rawBackends, () => forSeconds(SECONDS, CONCURRENCY, async () => {
       const docs = Array.from({ length: 100 }, (_, i) => makeStatement(i));
       await pool.query('INSERT INTO raw_statement (id, doc) SELECT * FROM unnest($1::uuid[], $2::jsonb[])', [docs.map((d) => d.id), docs.map((d) => JSON.stringify(d))]);
       return 100;
-    });
+    }));
     await pool.end();
-    console.log(`  baseline raw INSERT batch 100 ${raw.perSecond.toFixed(0).padStart(7)} rows/s  (${raw.done} rows, ${raw.errors} errors)`);
+    console.log(`  baseline raw INSERT batch 100 ${raw.perSecond.toFixed(0).padStart(7)} rows/s  (${raw.done} rows, ${raw.errors} errors; CPU per row: PostgreSQL backends ${us(rawDb, raw.done)})`);
     console.log(`  ratio with batches of 100: Accrue / baseline = ${(rates[100]! / raw.perSecond).toFixed(2)}x`);
 
     // Load up to TOTAL statements.

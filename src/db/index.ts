@@ -135,8 +135,24 @@ function wrapPool(pool: Pool, kind: Db['kind'], onClose: () => Promise<void>): D
   };
 }
 
+/** The pool's connection settings with `-c jit=off` added to any `options` DATABASE_URL gives (pg lets the URL's win). */
+function withJitOff(url: string): { connectionString: string; options: string } {
+  try {
+    const u = new URL(url);
+    const given = u.searchParams.get('options');
+    if (given === null) return { connectionString: url, options: '-c jit=off' };
+    u.searchParams.delete('options');
+    return { connectionString: u.toString(), options: `${given} -c jit=off` };
+  } catch {
+    return { connectionString: url, options: '-c jit=off' };
+  }
+}
+
 async function openServer(url: string, poolSize: number): Promise<Db> {
-  const pool = new Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
+  // jit=off: Accrue's queries are short (index probes, batches of rows); when a table's statistics lag (a new or
+  // fast-growing table), the planner's estimate passes jit_above_cost and each execution spent ~70 ms compiling
+  // (the LRS's batch insert: 5x its own execution time). Options given in DATABASE_URL (?options=) are kept.
+  const pool = new Pool({ ...withJitOff(url), max: poolSize, connectionTimeoutMillis: 5000 });
   pool.on('error', () => undefined); // an idle client's error surfaces on the next query instead of crashing
   try {
     await pool.query('SELECT 1');

@@ -78,41 +78,44 @@ export class StatementService {
     const version = family === '2.0' ? '2.0.0' : '1.0.0';
     let defined: ReturnType<typeof definitionsOf> = [];
     const write = async (q: Queryable) => {
-      const existing = new Map((await this.repo.findByIds(q, given)).map((r) => [r.id, r]));
-      const fresh: JsonObject[] = [];
-      const received = new Map<string, JsonObject>(); // as the client sent them, for comparisons
-      const out: string[] = [];
-      for (let i = 0; i < statements.length; i++) {
-        const s = statements[i]!;
-        const id = ids[i];
-        const prior = id ? existing.get(id) : undefined;
-        if (prior) {
-          if (!sameStatement(s, prior.statement)) throw new ConflictError(`A different statement with id ${id} is already stored.`, 'XAPI_ID_CONFLICT');
-          out.push(id!);
-          continue;
-        }
-        if (id) received.set(id, structuredClone(s));
-        fresh.push(prepareStatement(s, { id: id ?? crypto.randomUUID(), stored, authority, version }));
-        out.push(fresh[fresh.length - 1]!.id as string);
-      }
-      const raced = await this.repo.insert(q, fresh.map((s) => ({
+      // Inserted first, compared after: a stored id is found by the insert itself (ON CONFLICT DO NOTHING), so the
+      // common case (all new) costs no lookup; a retry or a race is compared with what is stored.
+      const untimed = new Set<string>(); // received without a timestamp: prepareStatement gives them one
+      const prepared = statements.map((s) => {
+        const timed = s.timestamp !== undefined;
+        const p = prepareStatement(s, { id: typeof s.id === 'string' ? s.id : crypto.randomUUID(), stored, authority, version });
+        if (!timed) untimed.add(p.id as string);
+        return p;
+      });
+      const { skipped, voidedBefore, referenced } = await this.repo.insert(q, prepared.map((s) => ({
         id: s.id as string, stored, verbId: (s.verb as JsonObject).id as string,
         registration: isObject(s.context) && typeof s.context.registration === 'string' ? s.context.registration : null,
         objectStatementId: isObject(s.object) && s.object.objectType === 'StatementRef' ? String(s.object.id).toLowerCase() : null,
         credentialKey: credential?.key ?? null, statement: s, facets: facetsOf(s),
-      })));
-      // A concurrent request stored one of these ids first: same content is a retry, other content a conflict.
-      for (const row of await this.repo.findByIds(q, raced)) {
-        if (!sameStatement(received.get(row.id)!, row.statement)) throw new ConflictError(`A different statement with id ${row.id} is already stored.`, 'XAPI_ID_CONFLICT');
+      })), { voidedVerb: VOIDED_VERB });
+      const out = prepared.map((s) => s.id as string);
+      let fresh = prepared;
+      if (skipped.length) {
+        // Same content is a retry (accepted, unchanged), other content a conflict (1.0.3 Part 3 §2.1.2). The received
+        // statement is the prepared one without the properties the LRS set (sameStatement ignores the others).
+        const byId = new Map(prepared.map((s) => [s.id as string, s]));
+        for (const row of await this.repo.findByIds(q, skipped)) {
+          const received = { ...byId.get(row.id)! };
+          if (untimed.has(row.id)) delete received.timestamp;
+          if (!sameStatement(received, row.statement)) throw new ConflictError(`A different statement with id ${row.id} is already stored.`, 'XAPI_ID_CONFLICT');
+        }
+        const old = new Set(skipped);
+        fresh = prepared.filter((s) => !old.has(s.id as string));
       }
+      const freshIds = fresh.map((s) => s.id as string);
       const voids = fresh.filter((s) => (s.verb as JsonObject).id === VOIDED_VERB).map((s) => String((s.object as JsonObject).id).toLowerCase());
       await this.repo.void(q, voids, VOIDED_VERB);
       // A statement may arrive after the statement that voids it.
-      await this.repo.void(q, await this.repo.voidedBefore(q, fresh.map((s) => s.id as string), VOIDED_VERB), VOIDED_VERB);
-      await this.repo.inheritTargets(q, fresh.map((s) => s.id as string));
+      await this.repo.void(q, voidedBefore, VOIDED_VERB);
+      if (referenced || fresh.some((s) => isObject(s.object) && s.object.objectType === 'StatementRef')) await this.repo.inheritTargets(q, freshIds);
       await this.repo.putAttachments(q, content);
       if (!credential || mayDefine(credential.scopes)) defined = definitionsOf(fresh);
-      for (const fn of this.afterStore) await fn(q, fresh.map((s) => s.id as string));
+      for (const fn of this.afterStore) await fn(q, freshIds);
       return out;
     };
     // Activity definitions are merged once the statements are stored, outside their transaction: inside it, a batch

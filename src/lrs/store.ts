@@ -43,46 +43,62 @@ export class StatementStore {
   }
 
   /**
-   * Inserts statements with their index rows. Returns the ids that were already stored (a concurrent writer won
-   * the race for them): those rows are skipped, and the caller compares them.
+   * Inserts statements with their index rows in one SQL statement (one round trip, two JSON parameters: a batch of
+   * 100 statements was seven round trips and jsonb[] array literals, whose escaping cost more than the JSON itself).
+   * A statement whose id is already stored (a retry, or a concurrent writer won the race) is skipped: its id is in
+   * `skipped` and the caller compares the two. Also answers, from the statements stored before this one, what the
+   * caller must still do for the new ones: `voidedBefore` (new ids that a stored voiding statement targets) and
+   * `referenced` (a stored statement has one of them as its StatementRef target).
    */
-  async insert(q: Queryable, rows: NewStatementRow[]): Promise<string[]> {
-    if (rows.length === 0) return [];
-    const { rows: inserted } = await q.query<{ seq: string; id: string }>(
-      `INSERT INTO lrs_statement (id, stored, verb_id, registration, object_statement_id, credential_key, statement)
-       SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::jsonb[])
-       ON CONFLICT (id) DO NOTHING
-       RETURNING seq::text AS seq, id::text AS id`,
-      [
-        rows.map((r) => r.id), rows.map((r) => r.stored), rows.map((r) => r.verbId), rows.map((r) => r.registration),
-        rows.map((r) => r.objectStatementId), rows.map((r) => r.credentialKey), rows.map((r) => JSON.stringify(r.statement)),
-      ],
-    );
-    const seqOf = new Map(inserted.map((r) => [r.id, r.seq]));
-    const agents: [string, string, boolean, string, string | null, string][] = [];
-    const activities: [string, string, boolean, string, string | null, string][] = [];
+  async insert(q: Queryable, rows: NewStatementRow[], options: { voidedVerb: string }): Promise<{ skipped: string[]; voidedBefore: string[]; referenced: boolean }> {
+    if (rows.length === 0) return { skipped: [], voidedBefore: [], referenced: false };
+    const stored = rows[0]!.stored;
+    const credentialKey = rows[0]!.credentialKey;
+    if (rows.some((r) => r.stored !== stored || r.credentialKey !== credentialKey)) throw new Error('A batch is stored at one time by one credential.');
+    // Built as text so each statement is serialised once, inside the one JSON document of the batch.
+    const input: string[] = [];
+    const facets: string[] = [];
     for (const r of rows) {
-      const seq = seqOf.get(r.id);
-      if (!seq) continue;
-      for (const [key, core] of r.facets.agents) agents.push([seq, key, core, r.verbId, r.registration, r.stored]);
-      for (const [id, core] of r.facets.activities) activities.push([seq, id, core, r.verbId, r.registration, r.stored]);
+      input.push(`{"id":${JSON.stringify(r.id)},"verb":${JSON.stringify(r.verbId)},"reg":${JSON.stringify(r.registration)},"ref":${JSON.stringify(r.objectStatementId)},"st":${JSON.stringify(r.statement)}}`);
+      const id = JSON.stringify(r.id);
+      for (const [key, core] of r.facets.agents) facets.push(`{"id":${id},"ag":${JSON.stringify(key)},"c":${core}}`);
+      for (const [act, core] of r.facets.activities) facets.push(`{"id":${id},"ac":${JSON.stringify(act)},"c":${core}}`);
     }
-    const col = <T>(list: T[][], i: number) => list.map((x) => x[i]);
-    if (agents.length) {
-      await q.query(
-        `INSERT INTO lrs_statement_agent (statement_seq, agent_key, core, verb_id, registration, stored)
-         SELECT * FROM unnest($1::bigint[], $2::text[], $3::boolean[], $4::text[], $5::uuid[], $6::timestamptz[])`,
-        [0, 1, 2, 3, 4, 5].map((i) => col(agents, i)),
-      );
+    const { rows: out } = await q.query<{ id: string; voided: boolean | null }>(
+      `WITH input AS (
+         SELECT * FROM json_to_recordset($1::json) AS x(id uuid, verb text, reg uuid, ref uuid, st jsonb)
+       ), ins AS (
+         INSERT INTO lrs_statement (id, stored, verb_id, registration, object_statement_id, credential_key, statement)
+         SELECT id, $3::timestamptz, verb, reg, ref, $4, st FROM input
+         ON CONFLICT (id) DO NOTHING
+         RETURNING seq, id, verb_id, registration
+       ), facets AS (
+         SELECT * FROM json_to_recordset($2::json) AS f(id uuid, ag text, ac text, c boolean)
+       ), agents AS (
+         INSERT INTO lrs_statement_agent (statement_seq, agent_key, core, verb_id, registration, stored)
+         SELECT ins.seq, f.ag, f.c, ins.verb_id, ins.registration, $3::timestamptz FROM facets f JOIN ins ON ins.id = f.id WHERE f.ag IS NOT NULL
+       ), activities AS (
+         INSERT INTO lrs_statement_activity (statement_seq, activity_id, core, verb_id, registration, stored)
+         SELECT ins.seq, f.ac, f.c, ins.verb_id, ins.registration, $3::timestamptz FROM facets f JOIN ins ON ins.id = f.id WHERE f.ac IS NOT NULL
+       )
+       SELECT id::text AS id, NULL::boolean AS voided FROM ins
+       UNION ALL
+       -- New ids a stored statement targets (as a StatementRef, voiding or not): one lrs_statement_ref probe each.
+       SELECT ins.id::text, r.voided FROM ins
+        CROSS JOIN LATERAL (SELECT bool_or(s.verb_id = $5) AS voided FROM lrs_statement s WHERE s.object_statement_id = ins.id HAVING count(*) > 0) r`,
+      [`[${input.join(',')}]`, `[${facets.join(',')}]`, stored, credentialKey, options.voidedVerb],
+    );
+    const inserted = new Set<string>();
+    const voidedBefore = new Set<string>();
+    let referenced = false;
+    for (const r of out) {
+      if (r.voided === null) inserted.add(r.id);
+      else {
+        referenced = true;
+        if (r.voided) voidedBefore.add(r.id);
+      }
     }
-    if (activities.length) {
-      await q.query(
-        `INSERT INTO lrs_statement_activity (statement_seq, activity_id, core, verb_id, registration, stored)
-         SELECT * FROM unnest($1::bigint[], $2::text[], $3::boolean[], $4::text[], $5::uuid[], $6::timestamptz[])`,
-        [0, 1, 2, 3, 4, 5].map((i) => col(activities, i)),
-      );
-    }
-    return rows.filter((r) => !seqOf.has(r.id)).map((r) => r.id);
+    return { skipped: rows.filter((r) => !inserted.has(r.id)).map((r) => r.id), voidedBefore: [...voidedBefore], referenced };
   }
 
   /**

@@ -81,6 +81,46 @@ describe('LRS statements: storing', () => {
       const rows = await harness().accrue.accrue.db.query('SELECT count(*)::int AS n FROM lrs_statement WHERE id = $1', [s.id]);
       expect(rows.rows[0]!.n).to.equal(1);
     });
+
+    it('when a batch mixes a retry with new statements, then the retry is kept as stored and the new ones are stored and indexed', async () => {
+      const agent = { objectType: 'Agent', mbox: mbox() };
+      const old = statement({ actor: agent });
+      await lrs(cred).post('/statements').send(old).expect(200);
+      const fresh = [statement({ actor: agent }), statement({ actor: agent })];
+      const res = await lrs(cred).post('/statements').send([fresh[0], old, fresh[1]]).expect(200);
+      expect(res.body).to.deep.equal([fresh[0]!.id, old.id, fresh[1]!.id]);
+      const found = await lrs(cred).get(`/statements${q({ agent: JSON.stringify(agent) })}`).expect(200);
+      expect(found.body.statements.map((x: { id: string }) => x.id).sort()).to.deep.equal([old.id, fresh[0]!.id, fresh[1]!.id].sort());
+    });
+
+    it('when a batch holds a stored id with other content, then 409 and none of the batch is stored', async () => {
+      const old = statement();
+      await lrs(cred).post('/statements').send(old).expect(200);
+      const fresh = statement();
+      await lrs(cred).post('/statements').send([fresh, { ...statement(), id: old.id }]).expect(409);
+      await lrs(cred).get(`/statements${q({ statementId: fresh.id })}`).expect(404);
+    });
+
+    it('when several clients send the same statement at once, then each gets its id and one copy is stored', async () => {
+      const s = statement();
+      const answers = await Promise.all(Array.from({ length: 4 }, () => lrs(cred).post('/statements').send(s)));
+      expect(answers.map((a) => [a.status, a.body[0]])).to.deep.equal(Array.from({ length: 4 }, () => [200, s.id]));
+      const rows = await harness().accrue.accrue.db.query('SELECT count(*)::int AS n FROM lrs_statement WHERE id = $1', [s.id]);
+      expect(rows.rows[0]!.n).to.equal(1);
+    });
+
+    it('when a statement row is deleted, then its agent and activity index rows go with it (no foreign key, a trigger)', async () => {
+      const s = statement();
+      await lrs(cred).post('/statements').send(s).expect(200);
+      const db = harness().accrue.accrue.db;
+      const { rows } = await db.query<{ seq: string }>('SELECT seq::text AS seq FROM lrs_statement WHERE id = $1', [s.id]);
+      const count = async () => (await db.query<{ n: number }>(
+        `SELECT (SELECT count(*) FROM lrs_statement_agent WHERE statement_seq = $1) + (SELECT count(*) FROM lrs_statement_activity WHERE statement_seq = $1) AS n`,
+        [rows[0]!.seq])).rows[0]!.n;
+      expect(Number(await count())).to.be.greaterThan(0);
+      await db.query('DELETE FROM lrs_statement WHERE id = $1', [s.id]);
+      expect(Number(await count())).to.equal(0);
+    });
   });
 
   describe('XAPI-00023 XAPI-00097 XAPI-00099 what the LRS sets on a stored statement', () => {

@@ -1,6 +1,6 @@
 /**
  * SQL of retention runs. Deleting a statement deletes its agent/activity index rows and forwarding outbox rows
- * (ON DELETE CASCADE); attachment content is deleted when no remaining statement declares it.
+ * (lrs_statement_index_rows trigger; the outbox by ON DELETE CASCADE); attachment content is deleted when no remaining statement declares it.
  */
 import type { Queryable } from '../../db';
 import { facetsOf, type JsonObject } from '../model';
