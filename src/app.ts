@@ -82,7 +82,7 @@ export async function createApp(options: AppOptions) {
     const activities = createActivities({
       db, publicUrl: config.publicUrl, views,
       // The provider as its certificates name it: ANCC wants an address or web address on them (cme-credit.md 1.2).
-      provider: { name: config.providerName, url: config.issuerUrl || config.publicUrl, jointlyAccredited: config.providerJointlyAccredited }, requireSession: lti.requireSession, deepLinkingResponse: lti.deepLinkingResponse,
+      provider: { name: config.providerName, url: config.providerUrl || config.issuerUrl || config.publicUrl, jointlyAccredited: config.providerJointlyAccredited }, requireSession: lti.requireSession, deepLinkingResponse: lti.deepLinkingResponse,
     });
     app.use(...activities.routers);
     /**
