@@ -41,6 +41,7 @@ export const CONFIG_DOCS: Record<keyof Config, KeyDoc> = {
   lrsForwardBackoffBaseSeconds: { env: 'LRS_FORWARD_BACKOFF_BASE_SECONDS', doc: 'First retry delay after a failed forward; doubled each attempt, with jitter.' },
   lrsForwardBackoffMaxSeconds: { env: 'LRS_FORWARD_BACKOFF_MAX_SECONDS', doc: 'Longest delay between two attempts to forward a statement (or to probe a failing LRS).' },
   lrsLaunchTtlSeconds: { env: 'LRS_LAUNCH_TTL_SECONDS', doc: 'Lifetime of the xAPI credential handed to external content each time a learner opens its content page (one learner, one activity).' },
+  lrsLaunchActorName: { env: 'LRS_LAUNCH_ACTOR_NAME', doc: 'Put the learner\'s name in the actor of the launch link given to external content; false = the LMS account only (which identifies the learner). Accrue\'s own statements keep the name.' },
   nabpEprofilePattern: { env: 'NABP_EPROFILE_PATTERN', doc: 'Regular expression a pharmacist\'s NABP e-Profile ID must match (its format is unconfirmed: adjust without a release).' },
   heartbeatSeconds: { env: 'HEARTBEAT_SECONDS', doc: 'How often a visible learner page reports time on task.' },
   heartbeatCapSeconds: { env: 'HEARTBEAT_CAP_SECONDS', doc: 'Most time on task one heartbeat may add (never more than the wall-clock since the previous one).' },
@@ -122,6 +123,7 @@ const schema = z.object({
   lrsForwardBackoffBaseSeconds: z.coerce.number().min(0.01).max(86_400),
   lrsForwardBackoffMaxSeconds: z.coerce.number().min(0.01).max(7 * 86_400),
   lrsLaunchTtlSeconds: int(1, 86_400),
+  lrsLaunchActorName: bool,
   nabpEprofilePattern: z.string().min(1).refine((s) => {
     try {
       new RegExp(s);
