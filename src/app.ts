@@ -82,7 +82,7 @@ export async function createApp(options: AppOptions) {
     const activities = createActivities({
       db, publicUrl: config.publicUrl, views,
       // The provider as its certificates name it: ANCC wants an address or web address on them (cme-credit.md 1.2).
-      provider: { name: config.providerName, url: config.issuerUrl || config.publicUrl, jointlyAccredited: config.providerJointlyAccredited }, requireSession: lti.requireSession, deepLinkingResponse: lti.deepLinkingResponse,
+      provider: { name: config.providerName, url: config.providerUrl || config.issuerUrl || config.publicUrl, jointlyAccredited: config.providerJointlyAccredited }, requireSession: lti.requireSession, deepLinkingResponse: lti.deepLinkingResponse,
     });
     app.use(...activities.routers);
     /**
@@ -119,7 +119,7 @@ export async function createApp(options: AppOptions) {
     const learning = createLearning({
       db, activities: activities.service, sink: new LrsStatementSink(lrs.statements), secret, publicUrl: config.publicUrl, views,
       requireSession: lti.requireSession, nabpEprofilePattern: config.nabpEprofilePattern,
-      heartbeatSeconds: config.heartbeatSeconds, heartbeatCapSeconds: config.heartbeatCapSeconds,
+      heartbeatSeconds: config.heartbeatSeconds, heartbeatCapSeconds: config.heartbeatCapSeconds, launchActorName: config.lrsLaunchActorName,
       // External content reports into this LRS with a credential for this learner and activity only (LRS_LAUNCH_TTL_SECONDS).
       xapiCredentials: (x) => lrs.launchCredentials.issue({
         actor: x.actor, activityId: x.activityIri, registration: x.registration, contentUrl: x.contentUrl, ttlSeconds: config.lrsLaunchTtlSeconds,

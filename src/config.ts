@@ -41,6 +41,7 @@ export const CONFIG_DOCS: Record<keyof Config, KeyDoc> = {
   lrsForwardBackoffBaseSeconds: { env: 'LRS_FORWARD_BACKOFF_BASE_SECONDS', doc: 'First retry delay after a failed forward; doubled each attempt, with jitter.' },
   lrsForwardBackoffMaxSeconds: { env: 'LRS_FORWARD_BACKOFF_MAX_SECONDS', doc: 'Longest delay between two attempts to forward a statement (or to probe a failing LRS).' },
   lrsLaunchTtlSeconds: { env: 'LRS_LAUNCH_TTL_SECONDS', doc: 'Lifetime of the xAPI credential handed to external content each time a learner opens its content page (one learner, one activity).' },
+  lrsLaunchActorName: { env: 'LRS_LAUNCH_ACTOR_NAME', doc: 'Put the learner\'s name in the actor of the launch link given to external content; false = the LMS account only (which identifies the learner). Accrue\'s own statements keep the name.' },
   nabpEprofilePattern: { env: 'NABP_EPROFILE_PATTERN', doc: 'Regular expression a pharmacist\'s NABP e-Profile ID must match (its format is unconfirmed: adjust without a release).' },
   heartbeatSeconds: { env: 'HEARTBEAT_SECONDS', doc: 'How often a visible learner page reports time on task.' },
   heartbeatCapSeconds: { env: 'HEARTBEAT_CAP_SECONDS', doc: 'Most time on task one heartbeat may add (never more than the wall-clock since the previous one).' },
@@ -59,6 +60,7 @@ export const CONFIG_DOCS: Record<keyof Config, KeyDoc> = {
   exportLayoutDir: { env: 'EXPORT_LAYOUT_DIR', doc: 'Folder of the PARS and CPE Monitor column layouts (pars-learner.json, cpe-monitor.json; unconfirmed, see docs/exports.md).' },
   rosterHttpTimeoutMs: { env: 'ROSTER_HTTP_TIMEOUT_MS', doc: 'Limit of every HTTP call to an LMS for its course roster (NRPS), in milliseconds.' },
   issuerUrl: { env: 'ISSUER_URL', doc: 'Home page of the issuing provider, shown in its public issuer profile (/issuer) and its credentials; empty = none.' },
+  providerUrl: { env: 'PROVIDER_URL', doc: 'The provider\'s web address printed on certificates (ANCC requires an address or web address on them); empty = ISSUER_URL, else PUBLIC_URL.' },
   ltiToolKeyBits: { env: 'LTI_TOOL_KEY_BITS', doc: 'RSA size of the tool key made for each new platform registration: 2048 (the RS256 minimum), 3072 or 4096; made off the event loop.' },
   registrationRateLimit: { env: 'REGISTRATION_RATE_LIMIT', doc: 'Dynamic registrations (/lti/register requests) one client address may start per REGISTRATION_RATE_WINDOW_SECONDS (IPv6 by /64; counted per process); more get 429 with Retry-After.' },
   registrationRateWindowSeconds: { env: 'REGISTRATION_RATE_WINDOW_SECONDS', doc: 'Window of REGISTRATION_RATE_LIMIT, in seconds.' },
@@ -121,6 +123,7 @@ const schema = z.object({
   lrsForwardBackoffBaseSeconds: z.coerce.number().min(0.01).max(86_400),
   lrsForwardBackoffMaxSeconds: z.coerce.number().min(0.01).max(7 * 86_400),
   lrsLaunchTtlSeconds: int(1, 86_400),
+  lrsLaunchActorName: bool,
   nabpEprofilePattern: z.string().min(1).refine((s) => {
     try {
       new RegExp(s);
@@ -146,6 +149,7 @@ const schema = z.object({
   exportLayoutDir: z.string().min(1),
   rosterHttpTimeoutMs: int(100, 120_000),
   issuerUrl: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]),
+  providerUrl: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]),
   ltiToolKeyBits: z.coerce.number().pipe(z.union([z.literal(2048), z.literal(3072), z.literal(4096)])),
   registrationRateLimit: int(1, 100_000),
   registrationRateWindowSeconds: int(1, 7 * 86_400),

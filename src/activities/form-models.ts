@@ -8,7 +8,7 @@ import {
   ACPE_ACTIVITY_TYPES, CONTENT_KINDS, CREDIT_LABELS, EXPECTED_RESULTS, FORMAT_LABELS, LEARNING_FORMATS, PERSON_ROLES, STATEMENT_KINDS,
   statementOf, type Activity,
 } from './model';
-import { designationKey } from './rules';
+import { designationKey, pretestQuestionsFrozen } from './rules';
 
 const str = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 const on = (v: unknown) => v === 'on' || v === true || v === 'true' || v === '1';
@@ -120,6 +120,19 @@ export function requirementsForm(source: { activity: Activity } | { body: unknow
 
 function shapeRequirements(v: { passMarkPct: string; minMinutes: string; requiresEvaluation: boolean; pretest: boolean; posttest: { id: string; prompt: string; options: string; correct: string }[]; evaluationQuestions: string }) {
   return { ...v, posttest: [...v.posttest, { id: '', prompt: '', options: '', correct: '' }].map((q, i) => ({ ...q, index: i, number: i + 1 })) };
+}
+
+/**
+ * The saved post-test questions as a read-only summary when the pre-test froze them (null otherwise), with the
+ * values the form's hidden fields send back unchanged so the rest of the page can still be saved. Built from the
+ * saved activity even when the page re-renders a rejected submission: these never came from the form.
+ */
+export function frozenQuestionsOf(a: Activity) {
+  if (!pretestQuestionsFrozen(a) || a.posttest.length === 0) return null;
+  return a.posttest.map((q, i) => ({
+    index: i, number: i + 1, id: q.id, prompt: q.prompt, optionsText: q.options.join('\n'), correct: String(q.correct + 1),
+    options: q.options.map((text, j) => ({ text, correct: j === q.correct })),
+  }));
 }
 
 export function contentForm(source: { activity: Activity } | { body: unknown }) {

@@ -9,7 +9,7 @@ import type { AppRole } from '../lti';
 import { bodyOf, type FieldError } from '../web/form-parsing';
 import type { ViewEngine } from '../web/views';
 import { parseCredit, parseRequirements } from './credit-forms';
-import { contentForm, creditForm, detailsForm, disclosuresForm, requirementsForm, statementsForm } from './form-models';
+import { contentForm, creditForm, detailsForm, disclosuresForm, frozenQuestionsOf, requirementsForm, statementsForm } from './form-models';
 import { parseContent, parseDetails, parseDisclosures, parseNewActivity, parseStatements } from './forms';
 import { FORMAT_LABELS, type Activity } from './model';
 import type { ActivityService } from './service';
@@ -38,6 +38,8 @@ interface Section {
   view: string;
   title: string;
   form: (source: { activity: Activity } | { body: unknown }) => unknown;
+  /** What the page shows from the saved activity whatever the form holds (for example what is frozen). */
+  locals?: (activity: Activity) => Record<string, unknown>;
   save: (o: { service: ActivityService; req: Request; res: Response; activity: Activity }) => Promise<FieldError[] | null>;
 }
 
@@ -71,6 +73,7 @@ const SECTIONS: Record<string, Section> = {
   },
   requirements: {
     view: 'builder/requirements', title: 'Post-test, pre-test, evaluation and time', form: requirementsForm,
+    locals: (activity) => ({ frozenQuestions: frozenQuestionsOf(activity) }),
     async save({ service, req, res, activity }) {
       const r = parseRequirements(req.body, activity);
       if (!r.ok) return r.errors;
@@ -137,7 +140,7 @@ export function builderRouter(options: BuilderRouteOptions): Router {
     const section = SECTIONS[String(req.params.section)];
     if (!section) throw new NotFoundError('There is no such section.');
     const activity = await service.forBuilder(res.locals.launch!, String(req.params.id));
-    render(res, section.view, section.title, { activity, form: section.form({ activity }), frozen: activity.learnerStartedAt !== null });
+    render(res, section.view, section.title, { activity, form: section.form({ activity }), frozen: activity.learnerStartedAt !== null, ...section.locals?.(activity) });
   });
 
   r.post('/builder/activities/:id/:section', ...builder, async (req, res) => {
@@ -146,7 +149,9 @@ export function builderRouter(options: BuilderRouteOptions): Router {
     const activity = await service.forBuilder(res.locals.launch!, String(req.params.id));
     const errors = await section.save({ service, req, res, activity });
     if (errors) {
-      return render(res, section.view, section.title, { activity, form: section.form({ body: bodyOf(req.body) }), errors, frozen: activity.learnerStartedAt !== null }, 400);
+      return render(res, section.view, section.title, {
+        activity, form: section.form({ body: bodyOf(req.body) }), errors, frozen: activity.learnerStartedAt !== null, ...section.locals?.(activity),
+      }, 400);
     }
     back(res, `/builder/activities/${activity.id}?saved=${String(req.params.section)}`);
   });

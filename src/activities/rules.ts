@@ -52,6 +52,12 @@ export const designationKey = (d: Pick<Designation, 'creditType' | 'acpe'>) => (
 /** Designations are fixed before the activity starts (advance designation, cme-credit 2): frozen once a learner began. */
 export const designationsFrozen = (a: Pick<Activity, 'learnerStartedAt'>) => a.learnerStartedAt !== null;
 
+/**
+ * The post-test questions are the pre-test (docs/outcomes.md): once a learner started an activity with a pre-test,
+ * its questions are frozen so that pre and post compare the same ones. ActivityStore.updateRequirements enforces it.
+ */
+export const pretestQuestionsFrozen = (a: Pick<Activity, 'learnerStartedAt' | 'pretest'>) => a.learnerStartedAt !== null && a.pretest;
+
 const dayDiff = (a: string, b: string) => (Date.parse(b) - Date.parse(a)) / 86_400_000;
 
 function dateProblems(a: Activity): Problem[] {

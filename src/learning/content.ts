@@ -6,9 +6,10 @@
 import { sanitizeRichText, type Activity } from '../activities';
 import { activityIri, learnerAgent } from './statements';
 
-/** What launched content is told about the learner and the activity (the same Agent and IRI as our statements). */
+/** What launched content is told about the learner and the activity (the same Agent IFI and IRI as our statements). */
 export interface XapiLaunch {
   enrollmentId: string;
+  /** The learner's LMS account (the IFI of our statements' actor); with their name only when configured. */
   actor: Record<string, unknown>;
   /** The activity's IRI (activity_id): content's statements are about it or an IRI under it. */
   activityIri: string;
@@ -21,13 +22,20 @@ export interface XapiLaunch {
 export type XapiCredentialsHook = (launch: XapiLaunch) => Promise<{ endpoint: string; auth: string } | null>;
 export const noXapiCredentials: XapiCredentialsHook = async () => null;
 
-/** The xAPI launch of an external activity (content of kind 'url'), or null for any other content. */
+/**
+ * The xAPI launch of an external activity (content of kind 'url'), or null for any other content. The link goes to
+ * a third party and may sit in its logs, so by default its actor is only the account that identifies the learner
+ * (an xAPI Agent is identified by its IFI alone; `name` is optional): data minimisation for health-care
+ * learners. `actorName` (LRS_LAUNCH_ACTOR_NAME) adds the name for content that greets the learner.
+ */
 export function xapiLaunchOf(o: {
   activity: Activity; publicUrl: string; platformIssuer: string; learner: { sub: string; name?: string }; enrollmentId: string; registration: string;
+  actorName: boolean;
 }): XapiLaunch | null {
   if (o.activity.content.kind !== 'url') return null;
+  const learner = o.actorName ? o.learner : { sub: o.learner.sub };
   return {
-    enrollmentId: o.enrollmentId, actor: learnerAgent(o.platformIssuer, o.learner), activityIri: activityIri(o.publicUrl, o.activity.id),
+    enrollmentId: o.enrollmentId, actor: learnerAgent(o.platformIssuer, learner), activityIri: activityIri(o.publicUrl, o.activity.id),
     registration: o.registration, contentUrl: o.activity.content.url,
   };
 }

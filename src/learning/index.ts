@@ -39,6 +39,8 @@ export function createLearning(options: {
   heartbeatCapSeconds: number;
   /** xAPI endpoint and a short-lived credential for external content (the LRS's launch credentials); none by default. */
   xapiCredentials?: XapiCredentialsHook;
+  /** Whether the launch link's actor carries the learner's name (LRS_LAUNCH_ACTOR_NAME); by default only the LMS account. */
+  launchActorName?: boolean;
   /** What an award owes inside its transaction (the LMS score, the certificate). */
   onAward?: AwardHook;
 }): { service: LearningService; router: Router } {
@@ -49,7 +51,7 @@ export function createLearning(options: {
   const router = learnerRouter({
     service, views: options.views, requireSession: options.requireSession, publicUrl: options.publicUrl,
     nabpPattern: new RegExp(options.nabpEprofilePattern), heartbeatSeconds: options.heartbeatSeconds,
-    xapiCredentials: options.xapiCredentials ?? noXapiCredentials,
+    xapiCredentials: options.xapiCredentials ?? noXapiCredentials, launchActorName: options.launchActorName ?? false,
   });
   return { service, router };
 }

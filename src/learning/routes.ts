@@ -22,6 +22,7 @@ export interface LearnerRouteOptions {
   nabpPattern: RegExp;
   heartbeatSeconds: number;
   xapiCredentials: XapiCredentialsHook;
+  launchActorName: boolean;
 }
 
 const withToken = (res: Response, path: string) => `${path}${path.includes('?') ? '&' : '?'}s=${encodeURIComponent(res.locals.sessionToken!)}`;
@@ -100,7 +101,7 @@ export function learnerRouter(o: LearnerRouteOptions): Router {
     const s = state(res);
     const xapi = xapiLaunchOf({
       activity: s.activity, publicUrl: o.publicUrl, platformIssuer: s.launch.platform.issuer, learner: { sub: s.launch.user.sub, name: s.launch.user.name },
-      enrollmentId: s.enrollment.id, registration: s.enrollment.registration,
+      enrollmentId: s.enrollment.id, registration: s.enrollment.registration, actorName: o.launchActorName,
     });
     // A fresh short-lived credential per page view: the content opened from this page reports with it.
     const view = contentView({ activity: s.activity, xapi, credentials: xapi ? await o.xapiCredentials(xapi) : null });

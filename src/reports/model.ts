@@ -48,6 +48,8 @@ export interface RosterEntry {
   disclosures: boolean;
   content: boolean;
   posttest: { attempts: number; best: number | null; passed: boolean };
+  /** Scaled score (0..1) of the pre-test; null when not taken or the activity has no pre-test. */
+  pretest: number | null;
   evaluation: boolean;
   claimed: boolean;
   claims: { creditType: string; amount: number; unit: string }[];

@@ -5,6 +5,7 @@
  * transcript is /reports/me. Files stream (files.ts); pages poll /reports/progress/:id while a file downloads.
  */
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import { hasPretest } from '../activities/model';
 import { ValidationError } from '../errors';
 import type { AppRole, LaunchContext } from '../lti';
 import type { ViewEngine } from '../web/views';
@@ -12,7 +13,7 @@ import { csvRecord } from './csv';
 import { deadlinesFor, todayIso } from './deadlines';
 import type { Exporter } from './exporter';
 import { streamDownload } from './files';
-import { creditLabel, formatLabel, unitLabel } from './labels';
+import { creditLabel, formatLabel, stepLabel, unitLabel } from './labels';
 import { SUBMISSION_LABELS, type Requester, type Submission } from './model';
 import { outcomeRecords, outcomeSections } from './outcomes';
 import { ProgressBoard } from './progress';
@@ -67,11 +68,12 @@ export function reportRouter(o: ReportRouteOptions): Router {
     const sync = await o.service.syncRoster(a, launch(res), { force: false });
     const roster = await o.service.roster(a);
     render(res, 'reports/roster', `Roster: ${a.title}`, {
-      activity: a, syncedAt: when(sync.syncedAt), syncError: sync.error, hasPosttest: a.posttest.length > 0, hasEvaluation: a.requiresEvaluation,
+      activity: a, syncedAt: when(sync.syncedAt), syncError: sync.error, hasPretest: hasPretest(a), hasPosttest: a.posttest.length > 0, hasEvaluation: a.requiresEvaluation,
       counts: { total: roster.length, launched: roster.filter((x) => x.launched).length, claimed: roster.filter((x) => x.claimed).length },
       roster: roster.map((x) => ({
         ...x, key: learnerKey(x), notLaunched: !x.launched, registeredAt: when(x.registeredAt),
         best: x.posttest.best === null ? '' : `${Math.round(x.posttest.best * 100)}%`,
+        pretestScore: x.pretest === null ? null : `${Math.round(x.pretest * 100)}%`,
         credits: x.claims.map((c) => `${c.amount.toFixed(2)} ${creditLabel(c.creditType)}`).join('; '),
       })),
     });
@@ -86,11 +88,11 @@ export function reportRouter(o: ReportRouteOptions): Router {
   r.get('/reports/activities/:id/roster.csv', anyone, async (req, res) => {
     const a = await o.service.activity(scope(res), String(req.params.id));
     const roster = await o.service.roster(a);
-    let out = csvRecord(['Learner', 'Learner ID', 'In LMS course', 'Launched', 'Step', 'Minutes', 'Disclosures', 'Content', 'Post-test attempts', 'Post-test best', 'Post-test passed', 'Evaluation', 'Claimed', 'Credits']);
+    let out = csvRecord(['Learner', 'Learner ID', 'In LMS course', 'Launched', 'Step', 'Minutes', 'Disclosures', 'Content', 'Post-test attempts', 'Post-test best', 'Post-test passed', 'Evaluation', 'Claimed', 'Credits', 'Pre-test score']);
     for (const x of roster) {
-      out += csvRecord([x.name, x.sub, x.lmsStatus ?? '', x.launched ? 'yes' : 'no', x.step ?? '', x.minutes, x.disclosures ? 'yes' : 'no', x.content ? 'yes' : 'no',
+      out += csvRecord([x.name, x.sub, x.lmsStatus ?? '', x.launched ? 'yes' : 'no', x.step ? stepLabel(x.step) : '', x.minutes, x.disclosures ? 'yes' : 'no', x.content ? 'yes' : 'no',
         x.posttest.attempts, x.posttest.best ?? '', x.posttest.passed ? 'yes' : 'no', x.evaluation ? 'yes' : 'no', x.claimed ? 'yes' : 'no',
-        x.claims.map((c) => `${c.creditType} ${c.amount}`).join('; ')]);
+        x.claims.map((c) => `${c.creditType} ${c.amount}`).join('; '), x.pretest ?? '']);
     }
     res.type('text/csv').attachment(`roster-${a.id}.csv`).send(out);
   });

@@ -4,6 +4,7 @@
  * LMS through NRPS when older than ROSTER_MAX_AGE (or on request); a failing LMS leaves the last roster shown.
  */
 import type { Activity, ActivityService } from '../activities';
+import { hasPretest } from '../activities/model';
 import { ForbiddenError, NotFoundError } from '../errors';
 import type { LaunchContext, NrpsClient } from '../lti';
 import { displayName } from './labels';
@@ -69,12 +70,13 @@ export class ReportService {
       enrollment_id: string | null; platform_id: string; sub: string; step: string | null; registered_at: Date | null; measured_seconds: number;
       disclosures: boolean | null; content: boolean | null; posttest_attempts: number; posttest_best: number | null; posttest_passed: boolean;
       evaluation: boolean | null; claimed: boolean | null; name: string | null; given_name: string | null; family_name: string | null; lms_status: string | null;
-      claims: { creditType: string; amount: number; unit: string }[];
+      claims: { creditType: string; amount: number; unit: string }[]; pretest_score: number | null;
     }>(this.o.store.rosterSql(), [activity.id, activity.platformId, activity.contextId]);
     return rows.rows.map((r) => ({
       platformId: r.platform_id, sub: r.sub, name: displayName(r, r.sub), launched: r.enrollment_id !== null, lmsStatus: r.lms_status,
       step: r.step, registeredAt: r.registered_at, minutes: Math.floor(Number(r.measured_seconds) / 60), disclosures: !!r.disclosures, content: !!r.content,
-      posttest: { attempts: r.posttest_attempts, best: r.posttest_best, passed: r.posttest_passed }, evaluation: !!r.evaluation, claimed: !!r.claimed,
+      posttest: { attempts: r.posttest_attempts, best: r.posttest_best, passed: r.posttest_passed },
+      pretest: hasPretest(activity) && r.pretest_score !== null ? Number(r.pretest_score) : null, evaluation: !!r.evaluation, claimed: !!r.claimed,
       claims: r.claims,
     }));
   }

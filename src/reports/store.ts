@@ -106,7 +106,7 @@ export class ReportStore {
     return r.rows.map((x) => ({ ...x, enrolled: Number(x.enrolled), claimed: Number(x.claimed) }));
   }
 
-  /** Enrolled learners with where they stand, then course learners (NRPS) who never launched. */
+  /** Enrolled learners with where they stand, then course learners (NRPS) who never launched. New columns go last: the ORDER BY is positional. */
   rosterSql(): string {
     return `WITH enrolled AS (
       SELECT e.id, e.platform_id, e.sub, e.step, e.registered_at, e.measured_seconds::float8 AS measured_seconds,
@@ -114,19 +114,22 @@ export class ReportStore {
         count(ev.id) FILTER (WHERE ev.kind = 'posttest') AS posttest_attempts,
         (max(ev.score_scaled) FILTER (WHERE ev.kind = 'posttest'))::float8 AS posttest_best,
         COALESCE(bool_or(ev.success) FILTER (WHERE ev.kind = 'posttest'), false) AS posttest_passed,
-        bool_or(ev.kind = 'evaluation') AS evaluation, bool_or(ev.kind = 'claim') AS claimed
+        bool_or(ev.kind = 'evaluation') AS evaluation, bool_or(ev.kind = 'claim') AS claimed,
+        -- The pre-test is taken once (docs/outcomes.md); the first row is the one the outcomes compare.
+        ((array_agg(ev.score_scaled ORDER BY ev.id) FILTER (WHERE ev.kind = 'pretest'))[1])::float8 AS pretest_score
       FROM enrollment e LEFT JOIN completion_evidence ev ON ev.enrollment_id = e.id
       WHERE e.activity_id = $1 GROUP BY e.id)
     SELECT en.id AS enrollment_id, en.platform_id, en.sub, en.step, en.registered_at, en.measured_seconds, en.disclosures, en.content,
       en.posttest_attempts::int AS posttest_attempts, en.posttest_best, en.posttest_passed, en.evaluation, en.claimed,
       p.name, p.given_name, p.family_name, m.status AS lms_status,
       (SELECT COALESCE(json_agg(json_build_object('creditType', c.credit_type, 'amount', c.awarded_amount::float8, 'unit', c.unit) ORDER BY c.credit_type), '[]')
-         FROM credit_claim c WHERE c.enrollment_id = en.id AND c.status = 'awarded') AS claims
+         FROM credit_claim c WHERE c.enrollment_id = en.id AND c.status = 'awarded') AS claims,
+      en.pretest_score
       FROM enrolled en
       LEFT JOIN lms_person p ON p.platform_id = en.platform_id AND p.sub = en.sub
       LEFT JOIN roster_member m ON m.platform_id = $2 AND m.context_id = $3 AND m.sub = en.sub AND m.platform_id = en.platform_id
     UNION ALL
-    SELECT NULL, m.platform_id, m.sub, NULL, NULL, 0, false, false, 0, NULL, false, false, false, p.name, p.given_name, p.family_name, m.status, '[]'::json
+    SELECT NULL, m.platform_id, m.sub, NULL, NULL, 0, false, false, 0, NULL, false, false, false, p.name, p.given_name, p.family_name, m.status, '[]'::json, NULL
       FROM roster_member m LEFT JOIN lms_person p ON p.platform_id = m.platform_id AND p.sub = m.sub
      WHERE m.platform_id = $2 AND m.context_id = $3 AND m.is_learner AND m.status = 'Active'
        AND NOT EXISTS (SELECT 1 FROM enrollment e WHERE e.activity_id = $1 AND e.platform_id = m.platform_id AND e.sub = m.sub)

@@ -228,6 +228,15 @@ describe('Browser: a learner from launch to claim, accessible on every page (WCA
     await registrar.goto(`${harness().accrue.url}/reports/activities/${activityId}/outcomes?s=${encodeURIComponent(instructor.token!)}`);
     await registrar.waitForSelector('#h-prepost');
     await audit(registrar.mainFrame(), 'outcomes with pre/post');
+
+    // The builder's requirements now that the pre-test froze the questions: shown read only, and the page saved as
+    // shown (its hidden fields carry the questions back, multi-line options included) is accepted.
+    await registrar.goto(`${harness().accrue.url}/builder/activities/${activityId}/requirements?s=${encodeURIComponent(instructor.token!)}`);
+    await registrar.waitForSelector('#posttest-frozen');
+    expect(await registrar.locator('textarea[name^="posttest["], input[name^="posttest["]:not([type=hidden])').count()).to.equal(0);
+    await audit(registrar.mainFrame(), 'builder: requirements with frozen questions');
+    await registrar.getByRole('button', { name: 'Save requirements' }).click();
+    await registrar.waitForURL(/saved=requirements/);
     await registrar.close();
   });
 

@@ -3,8 +3,10 @@
  * and the award's transaction has issued the certificate, enqueued the score with its link and written the
  * "certificate issued" statement; the passback worker then delivers the score to the LMS gradebook.
  */
+import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import request from 'supertest';
+import { startServer } from '../../src/main';
 import { harness } from '../helpers/harness';
 import { buildActivity, get, instructorIn, post, statementsFor, uniq } from '../helpers/cme';
 import { answersAllCorrect, enrollmentOf, evaluation, physician, posttestOf, redirectOf, spendMinutes, startPath } from '../helpers/learner-path';
@@ -107,6 +109,34 @@ describe('Certificates: issued on award', () => {
     const verify = await request(harness().accrue.url).get(`/verify/${cert!.code}`).set('Accept', 'application/json');
     expect(verify.body.credits.map((x: { line: string }) => x.line)).to.deep.equal(['0.5 ANCC contact hours']);
     expect(verify.body.participation.map((x: { line: string }) => x.line)).to.deep.equal(['Participation in an activity designated for 1.5 AMA PRA Category 1 Credits™']);
+  });
+
+  it('when PROVIDER_URL is configured, then certificates print it; without it ISSUER_URL, and without both PUBLIC_URL', async () => {
+    const { accrue, config } = harness();
+    const printed = async (settings: { providerUrl: string; issuerUrl: string }) => {
+      // An instance of its own with these settings on the same database: the learner walks to the claim on the
+      // shared one, and the claim (which issues the certificate) is submitted to this one.
+      const instance = await startServer({ config: { ...config, port: 0, ...settings }, db: accrue.accrue.db, host: '127.0.0.1' });
+      try {
+        const l = await toClaim(await course(), physician, { name: 'Ada Okafor' });
+        // Its PUBLIC_URL is the shared instance's (the same statement IRIs), so it is reached by its own port.
+        const claim = await request(`http://127.0.0.1:${(instance.server.address() as AddressInfo).port}`).post('/learner/claim').type('form').send({ s: l.token });
+        expect(claim.status, claim.text.slice(0, 300)).to.equal(303);
+        const [cert] = await certificatesOf(l.sub);
+        const done = redirectOf(claim).token;
+        const pdf = await agent().get(`/learner/certificates/${display(cert!.code)}/pdf?s=${done}`).buffer(true).parse(parseBinary);
+        expect(pdf.status).to.equal(200);
+        return pdfText(pdf.body as Buffer).replace(/\s+/g, ' ');
+      } finally {
+        await instance.close();
+      }
+    };
+    const both = await printed({ providerUrl: 'https://cme.riverside.example.edu/accredited', issuerUrl: 'https://issuer.example.org' });
+    expect(both).to.contain('https://cme.riverside.example.edu/accredited').and.not.contain('https://issuer.example.org');
+    const issuerOnly = await printed({ providerUrl: '', issuerUrl: 'https://issuer.example.org' });
+    expect(issuerOnly).to.contain('https://issuer.example.org').and.not.contain('cme.riverside.example.edu');
+    const neither = await printed({ providerUrl: '', issuerUrl: '' });
+    expect(neither).to.contain(`${config.publicUrl} `).and.not.contain('issuer.example.org');
   });
 
   it('when the claim is submitted twice at once, then one certificate, one score and one "issued" statement exist', async () => {

@@ -27,7 +27,8 @@ describe('Learner path: the content', () => {
     expect(u.searchParams.get('lang')).to.equal('en');
     expect(u.searchParams.get('registration')).to.equal(e.registration);
     expect(u.searchParams.get('activity_id')).to.equal(`${harness().accrue.url}/activities/${id}`);
-    expect(JSON.parse(u.searchParams.get('actor')!)).to.deep.equal({ objectType: 'Agent', name: 'Lee Learner', account: { homePage: harness().lms.platform.options.issuer, name: sub } });
+    // The account alone by default (LRS_LAUNCH_ACTOR_NAME): the learner's name does not go to the third party.
+    expect(JSON.parse(u.searchParams.get('actor')!)).to.deep.equal({ objectType: 'Agent', account: { homePage: harness().lms.platform.options.issuer, name: sub } });
     expect(u.searchParams.get('endpoint')).to.equal(`${harness().accrue.url}/xapi/`);
     expect(u.searchParams.get('auth')).to.match(/^Basic /);
     expect(page.text).to.contain('opens a new window');

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { harness } from '../helpers/harness';
 import { buildActivity, get, instructorIn, post } from '../helpers/cme';
+import { hiddenFields } from '../helpers/client-storage';
 import { answersAllCorrect, enrollmentOf, evaluation, posttestOf, redirectOf, spendMinutes, startPath } from '../helpers/learner-path';
 
 const db = () => harness().accrue.accrue.db;
@@ -126,11 +127,49 @@ describe('Builder: the pre-test is frozen once learners start', () => {
     expect((await db().query('SELECT pass_mark_pct, pretest FROM activity WHERE id = $1', [id])).rows[0]).to.deep.equal({ pass_mark_pct: 80, pretest: true });
   });
 
+  it('when the pre-test froze the questions, then the page shows them read only with its reason, and saving the page as shown keeps them', async () => {
+    const { token } = await instructorIn();
+    const tricky = [
+      { prompt: 'Dose for a "5 kg" infant & <1 month?', options: '10 mg\n20 mg\n\'30\' mg', correct: '2' },
+      { prompt: 'Antibiotics within?', options: '1 hour\n6 hours', correct: '1' },
+    ];
+    const id = await buildActivity(token, { pretest: true, posttest: tricky });
+    const open = await get(`/builder/activities/${id}/requirements`, token);
+    expect(open.text, 'editable before any learner').to.contain('id="f-posttest-0-prompt"').and.not.contain('id="posttest-frozen"');
+    await startPath(id);
+    const questions = await requirements(id);
+
+    const page = await get(`/builder/activities/${id}/requirements`, token);
+    expect(page.status).to.equal(200);
+    expect(page.text, 'no editable question field').not.to.match(/id="f-posttest-\d+-(prompt|options|correct|remove)"/);
+    expect(page.text).to.contain('<ol class="frozen-questions" aria-labelledby="h-posttest" aria-describedby="posttest-frozen">')
+      .and.match(/<p class="hint" id="posttest-frozen">Read only: learners have answered these questions in the pre-test/);
+    expect(page.text).to.contain('<p>Dose for a &quot;5 kg&quot; infant &amp; &lt;1 month?</p>')
+      .and.contain('<ol><li>10 mg</li><li>20 mg <strong>(correct answer)</strong></li><li>&#x27;30&#x27; mg</li></ol>');
+
+    // What the page sends back: its hidden fields (session, pre-test, the frozen questions) and a new pass mark.
+    const fields = hiddenFields(page.text);
+    expect(Object.keys(fields).filter((k) => k.startsWith('posttest['))).to.have.length(8);
+    const saved = await post(`/builder/activities/${id}/requirements`, { ...fields, passMarkPct: '75', minMinutes: '0', requiresEvaluation: 'on', evaluationQuestions: '' });
+    expect(saved.status, saved.text.slice(0, 500)).to.equal(303);
+    expect(await requirements(id)).to.deep.equal(questions);
+    expect((await db().query('SELECT pass_mark_pct FROM activity WHERE id = $1', [id])).rows[0]).to.deep.equal({ pass_mark_pct: 75 });
+
+    // A rejected submission re-renders the saved questions, not what was posted; the server still refuses an edit.
+    const tampered = { ...fields, 'posttest[0][prompt]': 'Reworded', minMinutes: '0', requiresEvaluation: 'on', evaluationQuestions: '' };
+    const invalid = await post(`/builder/activities/${id}/requirements`, { ...tampered, passMarkPct: '170' });
+    expect(invalid.status).to.equal(400);
+    expect(invalid.text).to.contain('<p>Dose for a &quot;5 kg&quot; infant &amp; &lt;1 month?</p>').and.not.contain('Reworded');
+    expect((await post(`/builder/activities/${id}/requirements`, { ...tampered, passMarkPct: '70' })).status).to.equal(409);
+  });
+
   it('when a learner has started an activity without a pre-test, then one cannot be added, while its questions stay editable', async () => {
     const { token } = await instructorIn();
     const id = await buildActivity(token);
     await startPath(id);
     const questions = await requirements(id);
+    const page = await get(`/builder/activities/${id}/requirements`, token);
+    expect(page.text).to.contain('id="f-posttest-0-prompt"').and.not.contain('id="posttest-frozen"');
     expect((await post(`/builder/activities/${id}/requirements`, form(token, questions, { pretest: 'on' }))).status).to.equal(409);
     const edited = await post(`/builder/activities/${id}/requirements`, form(token, questions.map((q, i) => (i === 0 ? { ...q, prompt: 'Reworded' } : q)), {}));
     expect(edited.status).to.equal(303);

@@ -77,7 +77,7 @@ async function statementsOf(registration: string) {
 }
 
 describe('External content reporting with its xAPI launch parameters', () => {
-  it('when a learner opens the content page of an external activity, then its link carries the endpoint, a launch credential, the learner as Accrue states them, the registration and the activity', async () => {
+  it('when a learner opens the content page of an external activity, then its link carries the endpoint, a launch credential, the learner\'s account (not their name), the registration and the activity', async () => {
     const l = await learnerAtContent();
     const link = await launchLink(l.token);
     expect(link.url.origin + link.url.pathname).to.equal(`${l.contentOrigin}/sepsis/index.html`);
@@ -87,11 +87,18 @@ describe('External content reporting with its xAPI launch parameters', () => {
     expect(Buffer.from(link.auth.slice(6), 'base64').toString()).to.match(/^launch-[\w-]+:[\w-]{40,}$/);
     expect(link.registration).to.equal(l.registration);
     expect(link.activityId).to.equal(`${harness().accrue.url}/activities/${l.id}`);
-    // The same Agent as the actor of Accrue's own statements of this enrollment (launched, acknowledged).
+    // The third party gets only the IFI (the LMS account) by default (LRS_LAUNCH_ACTOR_NAME = false): the same
+    // Agent as the actor of Accrue's own statements of this enrollment, which keep the learner's name.
+    const account = { homePage: harness().lms.platform.options.issuer, name: l.sub };
+    expect(link.actor).to.deep.equal({ objectType: 'Agent', account });
+    expect([...link.url.searchParams.values()].join('\n'), 'the name is nowhere in the link').not.to.contain('Lee Learner');
     const own = await statementsOf(l.registration);
     expect(own.length).to.be.greaterThan(0);
-    for (const s of own) expect(link.actor).to.deep.equal(s.actor);
-    expect(link.actor).to.deep.equal({ objectType: 'Agent', name: 'Lee Learner', account: { homePage: harness().lms.platform.options.issuer, name: l.sub } });
+    for (const s of own) expect(s.actor).to.deep.equal({ objectType: 'Agent', name: 'Lee Learner', account });
+    // The credential was minted for that same actor: nothing of the name is kept with it either.
+    const key = Buffer.from(link.auth.slice(6), 'base64').toString().split(':')[0]!;
+    const stored = await harness().accrue.accrue.db.query<{ actor: Record<string, unknown> }>('SELECT actor FROM lrs_launch_credential WHERE key = $1', [key]);
+    expect(stored.rows[0]!.actor).to.deep.equal({ objectType: 'Agent', account });
   });
 
   it('when the content page is opened again, then it carries a fresh credential and the earlier one still works until its expiry', async () => {
@@ -133,7 +140,9 @@ describe('External content reporting with its xAPI launch parameters', () => {
     expect(verbs).to.include('http://adlnet.gov/expapi/verbs/progressed').and.include('http://adlnet.gov/expapi/verbs/launched');
     const content = inRegistration.find((s) => s.id === sent.id)!;
     const launched = inRegistration.find((s) => s.verb.id === 'http://adlnet.gov/expapi/verbs/launched')!;
-    expect(content.actor).to.deep.equal(launched.actor);
+    // The same learner (IFI); the content's actor has no name, Accrue's keeps it.
+    expect(content.actor).to.deep.equal({ objectType: 'Agent', account: (launched.actor as { account: unknown }).account });
+    expect(launched.actor.name).to.equal('Lee Learner');
     expect(content.object.id).to.equal(launched.object.id);
     expect(content.authority.account!.name).to.match(/^launch-/);
   });
@@ -216,6 +225,24 @@ describe('External content reporting with its xAPI launch parameters', () => {
     // CORS is for the LRS only: the content's origin gets nothing from Accrue's own pages.
     const page = await request(harness().accrue.url).options('/learner/content').set('Origin', l.contentOrigin).set('Access-Control-Request-Method', 'GET');
     expect(page.status).to.equal(403);
+  });
+
+  describe('with the learner\'s name in the launch link (LRS_LAUNCH_ACTOR_NAME=true)', () => {
+    let named: RunningServer;
+    before(async () => {
+      named = await startServer({ config: testConfig({ publicUrl: 'http://127.0.0.1:0', sandbox: false, lrsLaunchActorName: true }), db: harness().accrue.accrue.db, host: '127.0.0.1' });
+    });
+    after(async () => named?.close());
+
+    it('when the learner opens the content page, then the link\'s actor is the Agent of Accrue\'s statements, name included, and the content may store with it', async () => {
+      const l = await learnerAtContent();
+      const link = await launchLink(l.token, named);
+      const account = { homePage: harness().lms.platform.options.issuer, name: l.sub };
+      expect(link.actor).to.deep.equal({ objectType: 'Agent', name: 'Lee Learner', account });
+      for (const s of await statementsOf(l.registration)) expect(s.actor).to.deep.equal(link.actor);
+      const stored = await lrs(link.auth, '1.0.3', named.url).post(statement({ actor: link.actor, object: { objectType: 'Activity', id: link.activityId } }));
+      expect(stored.status).to.equal(200);
+    });
   });
 
   describe('with a launch credential lifetime of 2 seconds (LRS_LAUNCH_TTL_SECONDS)', () => {

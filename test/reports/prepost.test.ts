@@ -1,7 +1,7 @@
 /**
  * Outcomes of an activity with a pre-test: the pre/post change computed from learners with known answers, on the
  * page (SVG chart + table) and in the CSV; only learners with both a pre-test and a post-test count; learners
- * cannot see outcomes.
+ * cannot see outcomes. The roster shows each learner's pre-test score.
  */
 import { expect } from 'chai';
 import { get, instructorIn, post, uniq } from '../helpers/cme';
@@ -82,6 +82,34 @@ describe('Reports: outcomes before and after the content (pre-test)', () => {
       ['Pre-test and post-test', 'Antibiotics within?', '', '', '', '3', '1', '2', '33.3', '66.7', '33.3'],
     ]);
     expect(csv).to.deep.include(['Completion funnel', 'Took the pre-test', '4', '4', '100', '', '', '', '', '', '']);
+  });
+
+  it('when a registrar opens the roster, then each learner\'s pre-test score is a column of the page and the last column of the CSV, and the step is named', async () => {
+    const c = await course({ title: 'Roster with a pre-test', pretest: true });
+    const before = await learnerWith(c.activityId, c.contextId, { pre: [1, 1], post: [] }); // 1/2, now at the content
+    const both = await learnerWith(c.activityId, c.contextId, { pre: [0, 1], post: [[1, 0]] }); // 0/2, then passed
+    const res = await get(`/reports/activities/${c.activityId}`, c.instructor.token);
+    expect(res.status).to.equal(200);
+    expect(res.text).to.contain('<th scope="col">Disclosures</th><th scope="col">Pre-test</th><th scope="col">Content</th>');
+    const cells = (sub: string) => [...(new RegExp(`<tr data-learner="${sub}">([\\s\\S]*?)</tr>`).exec(res.text)?.[1] ?? '').matchAll(/<td>([\s\S]*?)<\/td>/g)].map((m) => m[1]);
+    expect(cells(before.sub).slice(1, 3)).to.deep.equal(['done', '50%']);
+    expect(cells(both.sub).slice(1, 3)).to.deep.equal(['done', '0%']);
+    expect(cells('sandbox-learner').slice(1, 3), 'a course member who never launched').to.deep.equal(['—', '—']);
+
+    const csv = parseCsv((await getText(`/reports/activities/${c.activityId}/roster.csv`, c.instructor.token)).text);
+    expect(csv[0]![14]).to.equal('Pre-test score');
+    const row = (sub: string) => csv.find((r) => r[1] === sub) ?? [];
+    expect([row(before.sub)[4], row(before.sub)[14]]).to.deep.equal(['Content', '0.5']);
+    expect([row(both.sub)[4], row(both.sub)[14]]).to.deep.equal(['Evaluation', '0']);
+    expect(csv.find((r) => r[1] === 'sandbox-learner')?.[14]).to.equal('');
+  });
+
+  it('when a learner has only reached the pre-test, then the roster CSV names the step "Pre-test" and leaves the score empty', async () => {
+    const c = await course({ title: 'Roster at the pre-test', pretest: true });
+    const l = await startPath(c.activityId, physician, { contextId: c.contextId });
+    expect(redirectOf(await post('/learner/disclosures', { s: l.token, acknowledge: 'on' })).path).to.equal('/learner/pretest');
+    const row = parseCsv((await getText(`/reports/activities/${c.activityId}/roster.csv`, c.instructor.token)).text).find((r) => r[1] === l.sub);
+    expect([row?.[4], row?.[14]]).to.deep.equal(['Pre-test', '']);
   });
 
   it('when a learner asks for the outcomes, then they are refused; an instructor of another course gets 404', async () => {
