@@ -12,7 +12,7 @@ import type { ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose';
-import { freePort, freshDatabase, percentile, startChild } from './lib';
+import { freePort, freshDatabase, percentile, startChild, stopChild } from './lib';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const KEYS = process.env.BENCH_KEYS === 'pem' ? 'pem' : 'jwks';
@@ -139,7 +139,7 @@ async function main() {
       console.log(`  ratio at concurrency ${c}: Accrue / baseline = ${(a.perSecond / b.perSecond).toFixed(2)}x launches per second`);
     }
   } finally {
-    for (const c of children) c.kill('SIGTERM');
+    for (const c of children) stopChild(c);
     keyServer.close();
   }
 }

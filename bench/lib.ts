@@ -27,9 +27,31 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts a server script in its own process and waits for its {"ready":true} line. */
+const groups = new Set<number>();
+process.on('exit', () => { for (const pid of groups) stopGroup(pid); });
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
+function stopGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGTERM');
+  } catch {
+    // already gone
+  }
+  groups.delete(pid);
+}
+
+/**
+ * Stops a child started by startChild with everything it started: `tsx` runs the script in a node grandchild,
+ * which a SIGTERM to the wrapper alone would leave running.
+ */
+export function stopChild(child: ChildProcess): void {
+  if (child.pid) stopGroup(child.pid);
+}
+
+/** Starts a server script in its own process group and waits for its {"ready":true} line. */
 export async function startChild(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  if (child.pid) groups.add(child.pid);
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   await new Promise<void>((resolve, reject) => {

@@ -22,7 +22,7 @@ import { loadConfig } from '../src/config';
 import { openDatabase } from '../src/db';
 import { createLogger } from '../src/log';
 import { createLrs } from '../src/lrs';
-import { freePort, freshDatabase, percentile, startChild } from './lib';
+import { freePort, freshDatabase, percentile, startChild, stopChild } from './lib';
 import { ACTIVITIES, AGENTS, agentOf, activityOf, COURSES, courseOf, makeStatement, verbOf } from './lrs-data';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -218,7 +218,7 @@ async function main() {
     await latency('activity (a module) + related_activities, limit 50', () =>
       `${base}/xapi/statements?activity=${encodeURIComponent(activityOf(rnd(ACTIVITIES)))}&related_activities=true&limit=50`);
   } finally {
-    for (const c of children) c.kill('SIGTERM');
+    for (const c of children) stopChild(c);
   }
 }
 
