@@ -100,6 +100,21 @@ export function lrsRouter(options: LrsRouterOptions): express.Router {
     if (req.path.replace(/\/+$/, '') === '/statements') res.setHeader('X-Experience-API-Consistent-Through', new Date().toISOString());
     next();
   });
+  // A body is read only for an authenticated caller: up to maxBodyBytes of upload is not given away to anyone.
+  // The 1.0.x Alternate Request Syntax carries its Authorization inside the form body, so it is authenticated
+  // after reading, as before; everything else is refused (401 / 429) before the body is read.
+  router.use(async (req: Request, res: Response, next) => {
+    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    if (!hasBody || 'method' in req.query) return next();
+    try {
+      res.locals.xapiCredential = await credentials.authenticate(req.headers.authorization, clientAddress(req));
+      next();
+    } catch (err) {
+      // Answer without reading the body, and close: the unread upload is not drained on a kept-alive connection.
+      res.setHeader('Connection', 'close');
+      next(err);
+    }
+  });
   router.use(express.raw({ type: () => true, limit: options.maxBodyBytes }));
   router.use(async (req: Request, res: Response, next) => {
     try {
@@ -128,7 +143,8 @@ export function lrsRouter(options: LrsRouterOptions): express.Router {
         write(res, { status: 200, json: { version: [...SUPPORTED_VERSIONS], extensions: {} } });
         return;
       }
-      const credential = await credentials.authenticate(xreq.headers.authorization, clientAddress(req));
+      const early = res.locals.xapiCredential as Awaited<ReturnType<typeof credentials.authenticate>> | undefined;
+      const credential = early ?? await credentials.authenticate(xreq.headers.authorization, clientAddress(req));
       write(res, await dispatch(xreq, credential));
     } catch (err) {
       next(err);
