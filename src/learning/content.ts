@@ -53,18 +53,25 @@ export function contentView(options: { activity: Activity; xapi: XapiLaunch | nu
   const c = options.activity.content;
   if (c.kind === 'text') return { kind: 'text', html: sanitizeRichText(c.html) };
   if (c.kind === 'embed') return { kind: 'embed', embedUrl: c.url, frameOrigin: new URL(c.url).origin };
-  if (c.kind === 'url' && options.xapi) {
-    // The "Tin Can launch" query convention TinCanJS reads (`new TinCan({ url })`) and @xapi/xapi's
-    // XAPI.getSearchQueryParamsAsObject: endpoint, auth, actor (JSON), registration, activity_id.
-    const u = new URL(c.url);
-    if (options.credentials) {
-      u.searchParams.set('endpoint', options.credentials.endpoint);
-      u.searchParams.set('auth', options.credentials.auth);
-    }
-    u.searchParams.set('actor', JSON.stringify(options.xapi.actor));
-    u.searchParams.set('registration', options.xapi.registration);
-    u.searchParams.set('activity_id', options.xapi.activityIri);
-    return { kind: 'url', launchUrl: u.toString() };
-  }
+  if (c.kind === 'url' && options.xapi) return { kind: 'url', launchUrl: xapiLaunchUrl(c.url, options.xapi, options.credentials) };
   return { kind: 'none' };
+}
+
+/**
+ * The content's address with its xAPI launch parameters: the "Tin Can launch" query convention TinCanJS reads
+ * (`new TinCan({ url })`) and @xapi/xapi's XAPI.getSearchQueryParamsAsObject: endpoint, auth, actor (JSON),
+ * registration, activity_id. The address's own parameters are kept.
+ */
+export function xapiLaunchUrl(
+  contentUrl: string, xapi: Pick<XapiLaunch, 'actor' | 'registration' | 'activityIri'>, credentials: { endpoint: string; auth: string } | null,
+): string {
+  const u = new URL(contentUrl);
+  if (credentials) {
+    u.searchParams.set('endpoint', credentials.endpoint);
+    u.searchParams.set('auth', credentials.auth);
+  }
+  u.searchParams.set('actor', JSON.stringify(xapi.actor));
+  u.searchParams.set('registration', xapi.registration);
+  u.searchParams.set('activity_id', xapi.activityIri);
+  return u.toString();
 }

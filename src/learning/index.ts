@@ -20,6 +20,7 @@ import { LearningStore } from './store';
 export type { StatementSink } from './sink';
 export { LrsStatementSink, TableStatementSink } from './sink';
 export type { XapiCredentialsHook, XapiLaunch } from './content';
+export { xapiLaunchUrl } from './content';
 export { RULE_VERSION } from './credit';
 /** Reports decrypt NABP ids and birth dates while writing an export row (never logged, never stored in clear). */
 export { PiiCipher } from './pii';

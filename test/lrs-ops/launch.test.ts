@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import request from 'supertest';
-import { LaunchCredentials } from '../../src/lrs/launch';
+import { xapiLaunchUrl } from '../../src/learning';
 import { harness } from '../helpers/harness';
 import { credentialOn, mbox, post, statement, uid } from './helpers';
 
@@ -37,7 +37,7 @@ async function issue(o: { actor?: Record<string, unknown>; activityId?: string; 
 
 /** The launch URL a TinCanJS package would be opened with. */
 const launchUrl = (issued: Awaited<ReturnType<typeof issue>>) =>
-  `https://content.example.org/index.html?${LaunchCredentials.launchQuery(issued.issued, issued.activityId).toString()}`;
+  xapiLaunchUrl('https://content.example.org/index.html', { actor: issued.issued.actor as Record<string, unknown>, registration: issued.registration, activityIri: issued.activityId }, issued.issued);
 
 const xapi = (auth: string, version = '1.0.3') => ({
   post: (body: object) => request(harness().accrue.url).post('/xapi/statements').set('Authorization', auth).set('X-Experience-API-Version', version).send(body),

@@ -108,13 +108,6 @@ export class LaunchCredentials {
     this.origins.set(origin, until);
   }
 
-  /** The query string content reads its launch parameters from (TinCanJS: `new TinCan({ url })`). */
-  static launchQuery(issued: IssuedLaunch, activityId: string): URLSearchParams {
-    const q = new URLSearchParams({ endpoint: issued.endpoint, auth: issued.auth, actor: JSON.stringify(issued.actor), activity_id: activityId });
-    if (issued.registration) q.set('registration', issued.registration);
-    return q;
-  }
-
   /** The LRS's view of a launch key and secret (for CredentialService.addAuthenticator); undefined if not one. */
   readonly authenticate = async (key: string, secret: string): Promise<Credential | undefined> => {
     if (!key.startsWith(KEY_PREFIX)) return undefined;
