@@ -12,7 +12,7 @@
  * 3. p50/p95 latency over that data of GET /xapi/statements?agent=..&verb=..&limit=50 and
  *    GET /xapi/statements?activity=..&related_activities=true&limit=50 (BENCH_QUERIES each, one at a time).
  * Options (env): BENCH_DATABASE_URL (server), BENCH_SECONDS (per throughput run, default 10), BENCH_STATEMENTS,
- * BENCH_QUERIES (default 300), BENCH_LOAD=api|bulk|auto.
+ * BENCH_QUERIES (default 300), BENCH_LOAD=api|bulk|auto, BENCH_BATCHES (default 1,10,100; must include 100).
  */
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -30,6 +30,7 @@ const TOTAL = Number(process.env.BENCH_STATEMENTS ?? 1_000_000);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 300);
 const LOAD = process.env.BENCH_LOAD ?? 'auto';
 const CONCURRENCY = 8;
+const BATCHES = (process.env.BENCH_BATCHES ?? '1,10,100').split(',').map(Number);
 const AUTH = `Basic ${Buffer.from('bench:bench-secret').toString('base64')}`;
 
 /** Runs `fn` from `concurrency` loops for `seconds`; returns units done per second and errors. */
@@ -98,8 +99,20 @@ async function withCpu<T>(accruePid: number, backends: () => Promise<number[]>, 
   return { result, accrue: accrue0 === undefined || accrue1 === undefined ? undefined : accrue1 - accrue0, db };
 }
 
+/**
+ * Request bodies made before a timed run, each sent once: making ~1.7 KB statements (random ids, JSON text) costs the
+ * client about as much CPU as the LRS's own Node work, and on this one machine it would be taken from the LRS. When
+ * they run out, bodies are made on the fly.
+ */
+const ready = new Map<number, string[]>();
+function prepareBodies(size: number, statements: number): void {
+  const list: string[] = [];
+  for (let n = 0; n < statements; n += size) list.push(JSON.stringify(Array.from({ length: size }, (_, i) => makeStatement(i))));
+  ready.set(size, list);
+}
+
 async function postBatch(base: string, size: number): Promise<number> {
-  const body = JSON.stringify(Array.from({ length: size }, (_, i) => makeStatement(i)));
+  const body = ready.get(size)?.pop() ?? JSON.stringify(Array.from({ length: size }, (_, i) => makeStatement(i)));
   const res = await fetch(`${base}/xapi/statements`, {
     method: 'POST', headers: { Authorization: AUTH, 'X-Experience-API-Version': '2.0.0', 'Content-Type': 'application/json' }, body,
   });
@@ -135,7 +148,7 @@ async function main() {
     const [accrueDb, baselineDb] = await Promise.all([freshDatabase('accrue_bench_lrs'), freshDatabase('accrue_bench_lrs_baseline')]);
     const port = await freePort();
     const tsx = path.join(__dirname, '..', 'node_modules', '.bin', 'tsx');
-    children.push(await startChild(tsx, [path.join(__dirname, 'servers', 'accrue-lrs.ts')], { PORT: String(port), DATABASE_URL: accrueDb, DB_POOL_SIZE: '16' }));
+    children.push(await startChild(tsx, [path.join(__dirname, 'servers', 'accrue-lrs.ts')], { PORT: String(port), DATABASE_URL: accrueDb, DB_POOL_SIZE: process.env.BENCH_POOL ?? '16' }));
     const base = `http://127.0.0.1:${port}`;
     const size = JSON.stringify(makeStatement(0)).length;
     console.log(`bench:lrs — ${SECONDS}s per run, concurrency ${CONCURRENCY}, statements of ${size} bytes, PostgreSQL server, Node ${process.version}`);
@@ -146,9 +159,11 @@ async function main() {
     const watcher = new Pool({ connectionString: accrueDb, max: 1 });
     const backends = async () => (await watcher.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')).rows.map((r) => r.pid);
     const us = (s: number | undefined, n: number) => (s === undefined ? '?' : `${Math.round((s * 1e6) / n)} us`);
-    for (const batch of [1, 10, 100]) {
+    for (const batch of BATCHES) {
+      prepareBodies(batch, SECONDS * (batch < 10 ? 1_500 : batch < 100 ? 6_000 : 15_000)); // above the rates seen, per second
       const { result: r, accrue, db } = await withCpu(children[0]!.pid!, backends, () => forSeconds(SECONDS, CONCURRENCY, () => postBatch(base, batch)));
       rates[batch] = r.perSecond;
+      ready.delete(batch);
       console.log(`  Accrue POST batch ${String(batch).padEnd(4)} ${r.perSecond.toFixed(0).padStart(7)} statements/s  (${r.done} stored, ${r.errors} errors; CPU per statement: Accrue ${us(accrue, r.done)}, PostgreSQL backends ${us(db, r.done)})`);
     }
     await watcher.end();

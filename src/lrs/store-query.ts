@@ -49,15 +49,19 @@ export class StatementQueries {
       return c;
     };
 
+    /** The dictionary id of a verb or Activity IRI (migration 015); NULL, so nothing matches, for an IRI never stored. */
+    const iri = (value: string) => `(SELECT id FROM lrs_iri WHERE iri = ${p(value)})`;
+
     /** An index-table scan (agent or activity rows) with the other filters checked on the same side (own or via_ref). */
-    const indexScan = (table: 'lrs_statement_agent' | 'lrs_statement_activity', column: string, value: string, related: boolean): string => {
-      const c = [`x.${column} = ${p(value)}`];
+    const indexScan = (table: 'lrs_statement_agent' | 'lrs_statement_activity', key: string, related: boolean): string => {
+      const c = [key];
       if (!related) c.push('x.core');
-      if (filter.verb) c.push(`x.verb_id = ${p(filter.verb)}`);
+      if (filter.verb) c.push(`x.verb = ${iri(filter.verb)}`);
       if (filter.registration) c.push(`x.registration = ${p(filter.registration)}::uuid`);
       if (table === 'lrs_statement_agent' && filter.activity) {
-        c.push(`EXISTS (SELECT 1 FROM lrs_statement_activity y WHERE y.statement_seq = x.statement_seq AND y.via_ref = x.via_ref
-          AND y.activity_id = ${p(filter.activity.id)}${filter.activity.related ? '' : ' AND y.core'})`);
+        // The statement's activity row has the same stored and seq: one probe of the activity's index.
+        c.push(`EXISTS (SELECT 1 FROM lrs_statement_activity y WHERE y.activity = ${iri(filter.activity.id)} AND y.stored = x.stored
+          AND y.statement_seq = x.statement_seq AND y.via_ref = x.via_ref${filter.activity.related ? '' : ' AND y.core'})`);
       }
       c.push(...time('x.stored', 'x.statement_seq'), ...visible('s'));
       // A statement can match both itself and through its target: DISTINCT keeps it once, in index order.
@@ -66,8 +70,8 @@ export class StatementQueries {
     };
 
     let hits: string;
-    if (filter.agent) hits = indexScan('lrs_statement_agent', 'agent_key', filter.agent.key, filter.agent.related);
-    else if (filter.activity) hits = indexScan('lrs_statement_activity', 'activity_id', filter.activity.id, filter.activity.related);
+    if (filter.agent) hits = indexScan('lrs_statement_agent', `x.agent_key = ${p(filter.agent.key)}`, filter.agent.related);
+    else if (filter.activity) hits = indexScan('lrs_statement_activity', `x.activity = ${iri(filter.activity.id)}`, filter.activity.related);
     else {
       const own = [...time('s.stored', 's.seq'), ...visible('s')];
       if (filter.verb) own.push(`s.verb_id = ${p(filter.verb)}`);

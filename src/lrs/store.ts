@@ -5,6 +5,7 @@
  */
 import type { Db, Queryable } from '../db';
 import { mergeDefinition, sameJson, type Facets, type JsonObject } from './model';
+import { IriIds } from './store-iris';
 
 export interface NewStatementRow {
   id: string;
@@ -29,8 +30,35 @@ export interface StoredRow {
 
 export const ROW = `s.seq::text AS seq, s.id::text AS id, s.stored, s.voided, s.verb_id AS "verbId", s.credential_key AS "credentialKey", s.statement`;
 
+/**
+ * How long a definition this process merged is taken as still merged (defineActivities). Another process may merge
+ * a different definition for the same Activity meanwhile; this process then skips the same definition as before
+ * for at most this long, so "the latest definition wins" holds across processes within that time.
+ */
+const DEFINITION_CACHE_MS = 10_000;
+const DEFINITION_CACHE_SIZE = 100_000;
+/** Statements per INSERT: each is a bind parameter, and a statement may have at most 65,535. */
+const INSERT_CHUNK = 1_000;
+
 export class StatementStore {
-  constructor(private readonly db: Db) {}
+  /** Verb and Activity IRIs as the integers the index tables hold. */
+  readonly iris: IriIds;
+  /** Activity id -> the definition (JSON text) this process merged last, and when. */
+  private readonly merged = new Map<string, { text: string; at: number }>();
+
+  constructor(private readonly db: Db) {
+    this.iris = new IriIds(db);
+  }
+
+  /** The IRIs a batch's index rows name (verbs and Activities): resolve them with `iris.ids` before `insert`. */
+  static irisOf(rows: Pick<NewStatementRow, 'verbId' | 'facets'>[]): Set<string> {
+    const out = new Set<string>();
+    for (const r of rows) {
+      out.add(r.verbId);
+      for (const act of r.facets.activities.keys()) out.add(act);
+    }
+    return out;
+  }
 
   async findByIds(q: Queryable, ids: string[]): Promise<StoredRow[]> {
     if (ids.length === 0) return [];
@@ -43,50 +71,76 @@ export class StatementStore {
   }
 
   /**
-   * Inserts statements with their index rows in one SQL statement (one round trip, two JSON parameters: a batch of
-   * 100 statements was seven round trips and jsonb[] array literals, whose escaping cost more than the JSON itself).
+   * Inserts statements with their index rows in one SQL statement (one round trip). Each statement is its own jsonb
+   * parameter, parsed once by PostgreSQL (inside one JSON document of the batch it was lexed twice: the document, then
+   * the statement again as jsonb); the other columns and the index rows are arrays.
    * A statement whose id is already stored (a retry, or a concurrent writer won the race) is skipped: its id is in
    * `skipped` and the caller compares the two. Also answers, from the statements stored before this one, what the
    * caller must still do for the new ones: `voidedBefore` (new ids that a stored voiding statement targets) and
    * `referenced` (a stored statement has one of them as its StatementRef target).
+   * `ids` gives the dictionary id of every verb and Activity IRI of the batch (irisOf, IriIds).
    */
-  async insert(q: Queryable, rows: NewStatementRow[], options: { voidedVerb: string }): Promise<{ skipped: string[]; voidedBefore: string[]; referenced: boolean }> {
+  async insert(q: Queryable, rows: NewStatementRow[], options: { voidedVerb: string; ids: Map<string, number> }): Promise<{ skipped: string[]; voidedBefore: string[]; referenced: boolean }> {
+    if (rows.length > INSERT_CHUNK) {
+      // Bind parameters are limited (65,535): a very large batch goes in parts, in the caller's one transaction.
+      const all = { skipped: [] as string[], voidedBefore: [] as string[], referenced: false };
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+        const part = await this.insert(q, rows.slice(i, i + INSERT_CHUNK), options);
+        all.skipped.push(...part.skipped);
+        all.voidedBefore.push(...part.voidedBefore);
+        all.referenced ||= part.referenced;
+      }
+      return all;
+    }
     if (rows.length === 0) return { skipped: [], voidedBefore: [], referenced: false };
     const stored = rows[0]!.stored;
     const credentialKey = rows[0]!.credentialKey;
     if (rows.some((r) => r.stored !== stored || r.credentialKey !== credentialKey)) throw new Error('A batch is stored at one time by one credential.');
-    // Built as text so each statement is serialised once, inside the one JSON document of the batch.
-    const input: string[] = [];
-    const facets: string[] = [];
-    for (const r of rows) {
-      input.push(`{"id":${JSON.stringify(r.id)},"verb":${JSON.stringify(r.verbId)},"reg":${JSON.stringify(r.registration)},"ref":${JSON.stringify(r.objectStatementId)},"st":${JSON.stringify(r.statement)}}`);
-      const id = JSON.stringify(r.id);
-      for (const [key, core] of r.facets.agents) facets.push(`{"id":${id},"ag":${JSON.stringify(key)},"c":${core}}`);
-      for (const [act, core] of r.facets.activities) facets.push(`{"id":${id},"ac":${JSON.stringify(act)},"c":${core}}`);
-    }
+    const idOf = (iri: string) => {
+      const n = options.ids.get(iri);
+      if (n === undefined) throw new Error(`No IRI id was resolved for ${iri}.`);
+      return n;
+    };
+    const ids: string[] = [], verbs: string[] = [], vns: number[] = [], regs: (string | null)[] = [], refs: (string | null)[] = [];
+    const agN: number[] = [], agKey: string[] = [], agCore: boolean[] = [];
+    const acN: number[] = [], acId: number[] = [], acCore: boolean[] = [];
+    const statementJson: string[] = [];
+    rows.forEach((r, i) => {
+      ids.push(r.id);
+      verbs.push(r.verbId);
+      vns.push(idOf(r.verbId));
+      regs.push(r.registration);
+      refs.push(r.objectStatementId);
+      for (const [key, core] of r.facets.agents) agN.push(i + 1), agKey.push(key), agCore.push(core);
+      for (const [act, core] of r.facets.activities) acN.push(i + 1), acId.push(idOf(act)), acCore.push(core);
+      statementJson.push(JSON.stringify(r.statement));
+    });
+    const params: unknown[] = [ids, verbs, vns, regs, refs, stored, credentialKey, options.voidedVerb, agN, agKey, agCore, acN, acId, acCore, ...statementJson];
+    const statements = statementJson.map((_, i) => `$${15 + i}::jsonb`).join(',');
     const { rows: out } = await q.query<{ id: string; voided: boolean | null }>(
-      `WITH input AS (
-         SELECT * FROM json_to_recordset($1::json) AS x(id uuid, verb text, reg uuid, ref uuid, st jsonb)
-       ), ins AS (
+      `WITH ins AS (
          INSERT INTO lrs_statement (id, stored, verb_id, registration, object_statement_id, credential_key, statement)
-         SELECT id, $3::timestamptz, verb, reg, ref, $4, st FROM input
+         SELECT x.id, $6::timestamptz, x.verb, x.reg, x.ref, $7, x.st
+           FROM unnest($1::uuid[], $2::text[], $4::uuid[], $5::uuid[], ARRAY[${statements}]) AS x(id, verb, reg, ref, st)
          ON CONFLICT (id) DO NOTHING
-         RETURNING seq, id, verb_id, registration
-       ), facets AS (
-         SELECT * FROM json_to_recordset($2::json) AS f(id uuid, ag text, ac text, c boolean)
+         RETURNING seq, id, registration
+       ), fresh AS (
+         SELECT ins.seq, ins.registration, m.vn, m.n FROM ins JOIN unnest($1::uuid[], $3::integer[]) WITH ORDINALITY AS m(id, vn, n) ON m.id = ins.id
        ), agents AS (
-         INSERT INTO lrs_statement_agent (statement_seq, agent_key, core, verb_id, registration, stored)
-         SELECT ins.seq, f.ag, f.c, ins.verb_id, ins.registration, $3::timestamptz FROM facets f JOIN ins ON ins.id = f.id WHERE f.ag IS NOT NULL
+         INSERT INTO lrs_statement_agent (statement_seq, agent_key, core, verb, registration, stored)
+         SELECT f.seq, a.key, a.core, f.vn, f.registration, $6::timestamptz
+           FROM unnest($9::integer[], $10::text[], $11::boolean[]) AS a(n, key, core) JOIN fresh f ON f.n = a.n
        ), activities AS (
-         INSERT INTO lrs_statement_activity (statement_seq, activity_id, core, verb_id, registration, stored)
-         SELECT ins.seq, f.ac, f.c, ins.verb_id, ins.registration, $3::timestamptz FROM facets f JOIN ins ON ins.id = f.id WHERE f.ac IS NOT NULL
+         INSERT INTO lrs_statement_activity (statement_seq, activity, core, verb, registration, stored)
+         SELECT f.seq, c.activity, c.core, f.vn, f.registration, $6::timestamptz
+           FROM unnest($12::integer[], $13::integer[], $14::boolean[]) AS c(n, activity, core) JOIN fresh f ON f.n = c.n
        )
        SELECT id::text AS id, NULL::boolean AS voided FROM ins
        UNION ALL
        -- New ids a stored statement targets (as a StatementRef, voiding or not): one lrs_statement_ref probe each.
        SELECT ins.id::text, r.voided FROM ins
-        CROSS JOIN LATERAL (SELECT bool_or(s.verb_id = $5) AS voided FROM lrs_statement s WHERE s.object_statement_id = ins.id HAVING count(*) > 0) r`,
-      [`[${input.join(',')}]`, `[${facets.join(',')}]`, stored, credentialKey, options.voidedVerb],
+        CROSS JOIN LATERAL (SELECT bool_or(s.verb_id = $8) AS voided FROM lrs_statement s WHERE s.object_statement_id = ins.id HAVING count(*) > 0) r`,
+      params,
     );
     const inserted = new Set<string>();
     const voidedBefore = new Set<string>();
@@ -120,13 +174,13 @@ export class StatementStore {
       await q.query(`DELETE FROM lrs_statement_activity WHERE statement_seq = ANY($1::bigint[]) AND via_ref`, [seqs]);
       await q.query(`DELETE FROM lrs_statement_ref_match WHERE statement_seq = ANY($1::bigint[])`, [seqs]);
       await q.query(
-        `INSERT INTO lrs_statement_agent (statement_seq, agent_key, core, via_ref, verb_id, registration, stored)
-         SELECT DISTINCT r.seq, a.agent_key, a.core, true, a.verb_id, a.registration, r.stored
+        `INSERT INTO lrs_statement_agent (statement_seq, agent_key, core, via_ref, verb, registration, stored)
+         SELECT DISTINCT r.seq, a.agent_key, a.core, true, a.verb, a.registration, r.stored
            FROM lrs_statement r JOIN lrs_statement t ON t.id = r.object_statement_id JOIN lrs_statement_agent a ON a.statement_seq = t.seq
           WHERE r.seq = ANY($1::bigint[])`, [seqs]);
       await q.query(
-        `INSERT INTO lrs_statement_activity (statement_seq, activity_id, core, via_ref, verb_id, registration, stored)
-         SELECT DISTINCT r.seq, c.activity_id, c.core, true, c.verb_id, c.registration, r.stored
+        `INSERT INTO lrs_statement_activity (statement_seq, activity, core, via_ref, verb, registration, stored)
+         SELECT DISTINCT r.seq, c.activity, c.core, true, c.verb, c.registration, r.stored
            FROM lrs_statement r JOIN lrs_statement t ON t.id = r.object_statement_id JOIN lrs_statement_activity c ON c.statement_seq = t.seq
           WHERE r.seq = ANY($1::bigint[])`, [seqs]);
       await q.query(
@@ -175,12 +229,32 @@ export class StatementStore {
   }
 
   /**
-   * Merges each Activity's definition into the stored one (see mergeDefinition). Runs outside any transaction, each
+   * Merges each Activity's definition into the stored one (see mergeDefinition), unless this process merged the same
+   * definition within DEFINITION_CACHE_MS. Runs outside any transaction, each
    * statement on its own: a new Activity's row is inserted (in id order) and committed at once, so concurrent writers
    * naming the same new Activity wait microseconds, not for each other's whole transaction; a changed definition is
    * written by compare-and-set on the definition it was merged from, retried if another writer changed it meanwhile.
    */
-  async defineActivities(list: { id: string; definition: JsonObject | null }[]): Promise<void> {
+  async defineActivities(all: { id: string; definition: JsonObject | null }[]): Promise<void> {
+    // What this process merged last for an Activity, for DEFINITION_CACHE_MS: the same definition again (most
+    // statements repeat their Activities' definitions) would merge to what is stored, so it is skipped without a read.
+    const now = Date.now();
+    const seen = new Map<string, string>();
+    const list = all.filter((a) => {
+      const text = JSON.stringify(a.definition);
+      seen.set(a.id, text);
+      const last = this.merged.get(a.id);
+      return !(last && last.text === text && now - last.at < DEFINITION_CACHE_MS);
+    });
+    await this.mergeDefinitions(list);
+    for (const a of list) {
+      this.merged.delete(a.id); // re-inserted: the Map's order is oldest first
+      if (this.merged.size >= DEFINITION_CACHE_SIZE) this.merged.delete(this.merged.keys().next().value as string);
+      this.merged.set(a.id, { text: seen.get(a.id)!, at: now });
+    }
+  }
+
+  private async mergeDefinitions(list: { id: string; definition: JsonObject | null }[]): Promise<void> {
     if (list.length === 0) return;
     const ids = list.map((a) => a.id);
     const known = new Map((await this.db.query<{ id: string; definition: JsonObject | null }>(

@@ -100,8 +100,10 @@ export async function replaceStatement(q: Queryable, c: Candidate, statement: Js
   const agents = [...facetsOf(statement).agents];
   if (agents.length) {
     await q.query(
-      `INSERT INTO lrs_statement_agent (statement_seq, agent_key, core, verb_id, registration, stored)
-       SELECT $1, k, c, $4, $5::uuid, $6 FROM unnest($2::text[], $3::boolean[]) AS x(k, c)`,
+      // The verb as its dictionary id (migration 015), added if a statement indexed under no agent never needed it.
+      `WITH v AS (INSERT INTO lrs_iri (iri) VALUES ($4) ON CONFLICT (iri) DO UPDATE SET iri = EXCLUDED.iri RETURNING id)
+       INSERT INTO lrs_statement_agent (statement_seq, agent_key, core, verb, registration, stored)
+       SELECT $1, k, c, v.id, $5::uuid, $6 FROM unnest($2::text[], $3::boolean[]) AS x(k, c), v`,
       [c.seq, agents.map((a) => a[0]), agents.map((a) => a[1]), c.verbId, c.registration, c.stored],
     );
   }
