@@ -1,6 +1,8 @@
 /** Shared pieces of the benchmarks: child-process servers, fresh databases, percentiles. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { Client } from 'pg';
 
 export const SERVER_URL = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -15,6 +17,17 @@ export async function freshDatabase(name: string): Promise<string> {
   const u = new URL(SERVER_URL);
   u.pathname = `/${name}`;
   return u.toString();
+}
+
+/**
+ * The node command line `npm start` runs Accrue with (package.json "start": heap limits, the TypeScript hook), for
+ * a bench server script: the bench measures Accrue as it is deployed.
+ */
+export function startCommand(script: string): { command: string; args: string[] } {
+  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const [command, ...words] = pkg.scripts.start!.split(/\s+/);
+  if (command !== 'node') throw new Error(`package.json "start" does not run node: ${pkg.scripts.start}`);
+  return { command: process.execPath, args: [...words.slice(0, -1), script] };
 }
 
 export async function freePort(): Promise<number> {

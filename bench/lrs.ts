@@ -22,7 +22,7 @@ import { loadConfig } from '../src/config';
 import { openDatabase } from '../src/db';
 import { createLogger } from '../src/log';
 import { createLrs } from '../src/lrs';
-import { freePort, freshDatabase, percentile, startChild, stopChild } from './lib';
+import { freePort, freshDatabase, percentile, startChild, startCommand, stopChild } from './lib';
 import { ACTIVITIES, AGENTS, agentOf, activityOf, COURSES, courseOf, makeStatement, verbOf } from './lrs-data';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -147,8 +147,9 @@ async function main() {
   try {
     const [accrueDb, baselineDb] = await Promise.all([freshDatabase('accrue_bench_lrs'), freshDatabase('accrue_bench_lrs_baseline')]);
     const port = await freePort();
-    const tsx = path.join(__dirname, '..', 'node_modules', '.bin', 'tsx');
-    children.push(await startChild(tsx, [path.join(__dirname, 'servers', 'accrue-lrs.ts')], { PORT: String(port), DATABASE_URL: accrueDb, DB_POOL_SIZE: process.env.BENCH_POOL ?? '16' }));
+    // Started as `npm start` starts Accrue (its node options: heap sizes, see docs/lrs-operations.md).
+    const server = startCommand(path.join(__dirname, 'servers', 'accrue-lrs.ts'));
+    children.push(await startChild(server.command, server.args, { PORT: String(port), DATABASE_URL: accrueDb, ...(process.env.BENCH_POOL ? { DB_POOL_SIZE: process.env.BENCH_POOL } : {}) }));
     const base = `http://127.0.0.1:${port}`;
     const size = JSON.stringify(makeStatement(0)).length;
     console.log(`bench:lrs — ${SECONDS}s per run, concurrency ${CONCURRENCY}, statements of ${size} bytes, PostgreSQL server, Node ${process.version}`);
@@ -161,10 +162,12 @@ async function main() {
     const us = (s: number | undefined, n: number) => (s === undefined ? '?' : `${Math.round((s * 1e6) / n)} us`);
     for (const batch of BATCHES) {
       prepareBodies(batch, SECONDS * (batch < 10 ? 1_500 : batch < 100 ? 6_000 : 15_000)); // above the rates seen, per second
+      const client0 = process.cpuUsage();
       const { result: r, accrue, db } = await withCpu(children[0]!.pid!, backends, () => forSeconds(SECONDS, CONCURRENCY, () => postBatch(base, batch)));
+      const client = process.cpuUsage(client0);
       rates[batch] = r.perSecond;
       ready.delete(batch);
-      console.log(`  Accrue POST batch ${String(batch).padEnd(4)} ${r.perSecond.toFixed(0).padStart(7)} statements/s  (${r.done} stored, ${r.errors} errors; CPU per statement: Accrue ${us(accrue, r.done)}, PostgreSQL backends ${us(db, r.done)})`);
+      console.log(`  Accrue POST batch ${String(batch).padEnd(4)} ${r.perSecond.toFixed(0).padStart(7)} statements/s  (${r.done} stored, ${r.errors} errors; CPU per statement: Accrue ${us(accrue, r.done)}, PostgreSQL backends ${us(db, r.done)}, this bench client ${us((client.user + client.system) / 1e6, r.done)})`);
     }
     await watcher.end();
 
