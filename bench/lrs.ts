@@ -16,6 +16,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { Pool } from 'pg';
 import { loadConfig } from '../src/config';
@@ -104,21 +105,30 @@ async function withCpu<T>(accruePid: number, backends: () => Promise<number[]>, 
  * client about as much CPU as the LRS's own Node work, and on this one machine it would be taken from the LRS. When
  * they run out, bodies are made on the fly.
  */
-const ready = new Map<number, string[]>();
+const ready = new Map<number, Buffer[]>();
 function prepareBodies(size: number, statements: number): void {
-  const list: string[] = [];
-  for (let n = 0; n < statements; n += size) list.push(JSON.stringify(Array.from({ length: size }, (_, i) => makeStatement(i))));
+  const list: Buffer[] = [];
+  for (let n = 0; n < statements; n += size) list.push(Buffer.from(JSON.stringify(Array.from({ length: size }, (_, i) => makeStatement(i)))));
   ready.set(size, list);
 }
 
-async function postBatch(base: string, size: number): Promise<number> {
-  const body = ready.get(size)?.pop() ?? JSON.stringify(Array.from({ length: size }, (_, i) => makeStatement(i)));
-  const res = await fetch(`${base}/xapi/statements`, {
-    method: 'POST', headers: { Authorization: AUTH, 'X-Experience-API-Version': '2.0.0', 'Content-Type': 'application/json' }, body,
+/** node:http with kept-alive connections, one per concurrent loop: the leanest client, so the LRS gets the CPU. */
+const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+
+function postBatch(base: string, size: number): Promise<number> {
+  const body = ready.get(size)?.pop() ?? Buffer.from(JSON.stringify(Array.from({ length: size }, (_, i) => makeStatement(i))));
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${base}/xapi/statements`, {
+      method: 'POST', agent,
+      headers: { Authorization: AUTH, 'X-Experience-API-Version': '2.0.0', 'Content-Type': 'application/json', 'Content-Length': body.length },
+    }, (res) => {
+      res.resume();
+      res.on('error', reject);
+      res.on('end', () => (res.statusCode === 200 ? resolve(size) : reject(new Error(`POST answered ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end(body);
   });
-  await res.arrayBuffer();
-  if (res.status !== 200) throw new Error(`POST answered ${res.status}`);
-  return size;
 }
 
 async function timed(url: string): Promise<{ ms: number; count: number }> {
