@@ -9,7 +9,11 @@ import { Pool, type PoolClient, type QueryResultRow } from 'pg';
 import { runMigrations } from './migrate';
 
 export interface Queryable {
-  query<R extends QueryResultRow = QueryResultRow>(sql: string, params?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+  /**
+   * `options.name` prepares the statement once per connection under that name and reuses its plan: for a hot query
+   * whose planning costs more than its execution. The same name must always carry the same SQL.
+   */
+  query<R extends QueryResultRow = QueryResultRow>(sql: string, params?: unknown[], options?: { name?: string }): Promise<{ rows: R[]; rowCount: number | null }>;
 }
 
 /** A connection inside a transaction: it can also read a large result in batches through a cursor. */
@@ -62,7 +66,7 @@ async function* cursorBatches<R extends QueryResultRow>(client: PoolClient, sql:
 
 function txQueryable(client: PoolClient): TxQueryable {
   return {
-    query: (sql, params) => client.query(sql, params as unknown[]) as never,
+    query: (sql, params, options) => client.query({ text: sql, values: params as unknown[], name: options?.name }) as never,
     stream: (sql, params, batchSize = 1000) => cursorBatches(client, sql, params ?? [], batchSize),
   };
 }
@@ -85,11 +89,11 @@ function wrapPool(pool: Pool, kind: Db['kind'], onClose: () => Promise<void>): D
     kind,
     // Not pool.query(): it destroys the connection after any failed statement, and embedded PGlite has only one,
     // whose replacement can race the old socket's teardown. A query error (SQLSTATE) leaves a connection usable.
-    async query(sql, params) {
+    async query(sql, params, options) {
       const client: PoolClient = await pool.connect();
       let broken: Error | undefined;
       try {
-        return (await client.query(sql, params as unknown[])) as never;
+        return (await client.query({ text: sql, values: params as unknown[], name: options?.name })) as never;
       } catch (err) {
         if (!isSqlError(err)) broken = err as Error;
         throw err;
