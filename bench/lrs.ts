@@ -5,7 +5,7 @@
  *    the CPU time each statement cost in the Accrue process and in its PostgreSQL backends (Linux /proc, when the
  *    server is on this machine: where the time goes on a shared machine, where statements/s depends on the others),
  *    and as the baseline in the same run, raw INSERTs of the same JSON documents into a bare table (id uuid primary key,
- *    doc jsonb), batches of 100 at concurrency 8 over 8 connections: the ratio is Accrue / baseline.
+ *    doc json, as lrs_statement.statement), batches of 100 at concurrency 8 over 8 connections: the ratio is Accrue / baseline.
  * 2. Loads BENCH_STATEMENTS (default 1,000,000) in total: through the API in batches of 100 at concurrency 8, or,
  *    when that would take more than 5 minutes at the rate measured in 1 (or BENCH_LOAD=bulk), through the store's
  *    write path in this process (StatementService.store, batches of 500, 4 at a time: the same SQL without HTTP).
@@ -182,11 +182,18 @@ async function main() {
     await watcher.end();
 
     const pool = new Pool({ connectionString: baselineDb, max: CONCURRENCY });
-    await pool.query('CREATE TABLE raw_statement (id uuid PRIMARY KEY, doc jsonb NOT NULL)');
+    // The same column type as lrs_statement.statement (json), documents made before the timed run as for Accrue.
+    await pool.query('CREATE TABLE raw_statement (id uuid PRIMARY KEY, doc json NOT NULL)');
+    const rawBatches: { ids: string[]; docs: string[] }[] = [];
+    const rawBatch = () => {
+      const docs = Array.from({ length: 100 }, (_, i) => makeStatement(i));
+      return { ids: docs.map((d) => d.id as string), docs: docs.map((d) => JSON.stringify(d)) };
+    };
+    for (let n = 0; n < SECONDS * 40_000; n += 100) rawBatches.push(rawBatch());
     const rawBackends = async () => (await pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')).rows.map((r) => r.pid);
     const { result: raw, db: rawDb } = await withCpu(process.pid, rawBackends, () => forSeconds(SECONDS, CONCURRENCY, async () => {
-      const docs = Array.from({ length: 100 }, (_, i) => makeStatement(i));
-      await pool.query('INSERT INTO raw_statement (id, doc) SELECT * FROM unnest($1::uuid[], $2::jsonb[])', [docs.map((d) => d.id), docs.map((d) => JSON.stringify(d))]);
+      const batch = rawBatches.pop() ?? rawBatch();
+      await pool.query('INSERT INTO raw_statement (id, doc) SELECT * FROM unnest($1::uuid[], $2::json[])', [batch.ids, batch.docs]);
       return 100;
     }));
     await pool.end();

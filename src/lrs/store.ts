@@ -73,9 +73,9 @@ export class StatementStore {
   }
 
   /**
-   * Inserts statements with their index rows in one SQL statement (one round trip). Each statement is its own jsonb
-   * parameter, parsed once by PostgreSQL (inside one JSON document of the batch it was lexed twice: the document, then
-   * the statement again as jsonb); the other columns and the index rows are arrays.
+   * Inserts statements with their index rows in one SQL statement (one round trip). Each statement is its own json
+   * parameter, checked once by PostgreSQL (inside one JSON document of the batch it was lexed twice: the document,
+   * then the statement again); the other columns and the index rows are arrays.
    * A statement whose id is already stored (a retry, or a concurrent writer won the race) is skipped: its id is in
    * `skipped` and the caller compares the two. Also answers, from the statements stored before this one, what the
    * caller must still do for the new ones: `voidedBefore` (new ids that a stored voiding statement targets) and
@@ -122,7 +122,7 @@ export class StatementStore {
     const size = INSERT_SIZES.find((n) => n >= rows.length)!;
     const params: unknown[] = [ids, verbs, vns, regs, refs, stored, credentialKey, options.voidedVerb, agN, agKey, agCore, acN, acId, acCore, ...statementJson];
     for (let i = rows.length; i < size; i++) params.push(null);
-    const statements = Array.from({ length: size }, (_, i) => `$${15 + i}::jsonb`).join(',');
+    const statements = Array.from({ length: size }, (_, i) => `$${15 + i}::json`).join(',');
     const { rows: out } = await q.query<{ id: string; voided: boolean | null }>(
       `WITH ins AS (
          INSERT INTO lrs_statement (id, stored, verb_id, registration, object_statement_id, credential_key, statement)

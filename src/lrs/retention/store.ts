@@ -6,10 +6,11 @@ import type { Queryable } from '../../db';
 import { facetsOf, type JsonObject } from '../model';
 
 /** The SHA-2s a statement row `s` declares (its own attachments and its SubStatement's). */
-const SHAS = `ARRAY(SELECT lower(a->>'sha2') FROM jsonb_array_elements(
-  CASE WHEN jsonb_typeof(s.statement->'attachments') = 'array' THEN s.statement->'attachments' ELSE '[]'::jsonb END ||
-  CASE WHEN jsonb_typeof(s.statement->'object'->'attachments') = 'array' THEN s.statement->'object'->'attachments' ELSE '[]'::jsonb END) a
-  WHERE a ? 'sha2')`;
+const SHAS = `ARRAY(SELECT lower(a->>'sha2') FROM (
+  SELECT json_array_elements(CASE WHEN json_typeof(s.statement->'attachments') = 'array' THEN s.statement->'attachments' ELSE '[]'::json END)
+  UNION ALL
+  SELECT json_array_elements(CASE WHEN json_typeof(s.statement->'object'->'attachments') = 'array' THEN s.statement->'object'->'attachments' ELSE '[]'::json END)
+  ) x(a) WHERE a->>'sha2' IS NOT NULL)`;
 
 export interface Deleted {
   statements: number;
@@ -70,7 +71,7 @@ export async function deleteOrphanAttachments(q: Queryable, shas: string[]): Pro
   if (shas.length === 0) return 0;
   const { rowCount } = await q.query(
     `DELETE FROM lrs_attachment a WHERE a.sha2 = ANY($1::text[]) AND NOT EXISTS (
-       SELECT 1 FROM lrs_statement s WHERE (s.statement ? 'attachments' OR s.statement->'object' ? 'attachments') AND lower(a.sha2) = ANY(${SHAS}))`,
+       SELECT 1 FROM lrs_statement s WHERE (s.statement->'attachments' IS NOT NULL OR s.statement->'object'->'attachments' IS NOT NULL) AND lower(a.sha2) = ANY(${SHAS}))`,
     [shas],
   );
   return rowCount ?? 0;
@@ -95,7 +96,7 @@ export async function statementsNaming(q: Queryable, keys: string[]): Promise<Ca
  * the StatementRef rows of statements that target it: StatementStore.inheritTargets).
  */
 export async function replaceStatement(q: Queryable, c: Candidate, statement: JsonObject): Promise<void> {
-  await q.query(`UPDATE lrs_statement SET statement = $2::jsonb WHERE seq = $1`, [c.seq, JSON.stringify(statement)]);
+  await q.query(`UPDATE lrs_statement SET statement = $2::json WHERE seq = $1`, [c.seq, JSON.stringify(statement)]);
   await q.query(`DELETE FROM lrs_statement_agent WHERE statement_seq = $1 AND NOT via_ref`, [c.seq]);
   const agents = [...facetsOf(statement).agents];
   if (agents.length) {
