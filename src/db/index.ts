@@ -242,10 +242,10 @@ async function openEmbedded(dataDir: string): Promise<Db> {
 }
 
 /** Opens the database and applies migrations. Throws DatabaseUnavailableError, never exits the process. */
-export async function openDatabase(options: { databaseUrl: string; dataDir: string; poolSize: number }): Promise<Db> {
+export async function openDatabase(options: { databaseUrl: string; dataDir: string; poolSize: number; migrateUpTo?: number }): Promise<Db> {
   const db = options.databaseUrl ? await openServer(options.databaseUrl, options.poolSize) : await openEmbedded(options.dataDir);
   try {
-    await runMigrations(db);
+    await runMigrations(db, { upTo: options.migrateUpTo });
   } catch (err) {
     await db.close().catch(() => undefined);
     throw err;

@@ -18,7 +18,8 @@ export function listMigrations(): { version: number; name: string; sql: string }
     .map((f) => ({ version: Number(f.slice(0, 3)), name: f, sql: fs.readFileSync(path.join(DIR, f), 'utf8') }));
 }
 
-export async function runMigrations(db: Db): Promise<number[]> {
+/** Applies the migrations not yet applied, in order; `upTo` stops after that version (tests of a migration's upgrade). */
+export async function runMigrations(db: Db, options: { upTo?: number } = {}): Promise<number[]> {
   return db.tx(async (q) => {
     await q.query('SELECT pg_advisory_xact_lock($1)', [LOCK_ID]);
     await q.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -26,7 +27,7 @@ export async function runMigrations(db: Db): Promise<number[]> {
     const done = new Set((await q.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
     const applied: number[] = [];
     for (const m of listMigrations()) {
-      if (done.has(m.version)) continue;
+      if (done.has(m.version) || (options.upTo !== undefined && m.version > options.upTo)) continue;
       await q.query(m.sql);
       await q.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
       applied.push(m.version);
