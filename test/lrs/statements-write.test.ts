@@ -121,6 +121,24 @@ describe('LRS statements: storing', () => {
       await db.query('DELETE FROM lrs_statement WHERE id = $1', [s.id]);
       expect(Number(await count())).to.equal(0);
     });
+
+    it('when statements stored in a caller\'s transaction roll back, then their new IRIs go too, and the same IRIs stored later are found', async () => {
+      const { db, lrs: service } = harness().accrue.accrue;
+      const verb = `http://example.org/verbs/${uid()}`;
+      const object = activityId();
+      const make = () => ({ id: uid(), actor: { mbox: mbox() }, verb: { id: verb }, object: { objectType: 'Activity', id: object } });
+      await db.tx(async (q) => {
+        await service.statements.store([make()], { q });
+        throw new Error('the caller fails after storing');
+      }).then(() => expect.fail('the transaction should fail'), (e: Error) => expect(e.message).to.equal('the caller fails after storing'));
+      const known = await db.query('SELECT iri FROM lrs_iri WHERE iri = ANY($1::text[])', [[verb, object]]);
+      expect(known.rows).to.have.length(0);
+      // Not cached either: a dictionary id that was rolled back would index the next statement under nothing.
+      const later = make();
+      await lrs(cred).post('/statements').send(later).expect(200);
+      const found = await lrs(cred).get(`/statements${q({ verb, activity: object })}`).expect(200);
+      expect(found.body.statements.map((x: { id: string }) => x.id)).to.deep.equal([later.id]);
+    });
   });
 
   describe('XAPI-00023 XAPI-00097 XAPI-00099 what the LRS sets on a stored statement', () => {
