@@ -122,6 +122,22 @@ describe('LRS statements: storing', () => {
       expect(Number(await count())).to.equal(0);
     });
 
+    it('when one request stores more statements than one insert takes (1,000), then every one is stored and indexed', async () => {
+      const { db } = harness().accrue.accrue;
+      const object = activityId();
+      const list = Array.from({ length: 1_201 }, () => statement({ object: { objectType: 'Activity', id: object } }));
+      const ids = list.map((x) => x.id as string);
+      const answer = await lrs(cred).post('/statements').send(list).expect(200);
+      expect(answer.body).to.deep.equal(ids);
+      const { rows } = await db.query<{ n: number; indexed: number }>(
+        `SELECT count(*)::int AS n, count(*) FILTER (WHERE EXISTS (SELECT 1 FROM lrs_statement_activity c WHERE c.statement_seq = s.seq AND c.core))::int AS indexed
+           FROM lrs_statement s WHERE s.id = ANY($1::uuid[])`, [ids]);
+      expect(rows[0]).to.deep.equal({ n: 1_201, indexed: 1_201 });
+      const page = await lrs(cred).get(`/statements${q({ activity: object, limit: 1, ascending: true })}`).expect(200);
+      expect(page.body.statements.map((x: { id: string }) => x.id)).to.deep.equal([ids[0]]);
+      expect(page.body.more).to.be.a('string').and.not.equal('');
+    });
+
     it('when statements stored in a caller\'s transaction roll back, then their new IRIs go too, and the same IRIs stored later are found', async () => {
       const { db, lrs: service } = harness().accrue.accrue;
       const verb = `http://example.org/verbs/${uid()}`;
