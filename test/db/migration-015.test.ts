@@ -121,6 +121,7 @@ describe('database: migration 015 upgrades a store that already holds statements
 
   it('when migrations run on the old store, then only 015 is applied and the IRIs become a dictionary', async () => {
     expect(await runMigrations(db)).to.deep.equal([15]);
+    expect(await runMigrations(db)).to.deep.equal([]);
     const iris = (await db.query<{ iri: string }>('SELECT iri FROM lrs_iri ORDER BY iri')).rows.map((r) => r.iri);
     expect(iris).to.deep.equal([CATEGORY, COURSE, MODULE, V_ATTENDED, V_PASSED].sort());
     const type = (await db.query<{ t: string }>(`SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = 'lrs_statement'::regclass AND attname = 'statement'`)).rows[0]!.t;
@@ -181,5 +182,16 @@ describe('database: migration 015 upgrades a store that already holds statements
     const byActivity = await lrs.statements.query({ ascending: true, limit: 50, activity: { id: COURSE, related: false }, verb: V_PASSED });
     expect(byActivity.rows.map((r) => r.id)).to.deep.equal([id]);
     expect(Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM lrs_iri')).rows[0]!.n)).to.equal(5);
+  });
+
+  it('when statements at both ends of a band of seqs are deleted in one DELETE, then the statement between them keeps its rows', async () => {
+    const rowsOf = async (seq: number) => Number((await db.query<{ n: string }>(
+      'SELECT (SELECT count(*) FROM lrs_statement_agent WHERE statement_seq = $1) + (SELECT count(*) FROM lrs_statement_activity WHERE statement_seq = $1) AS n', [seq])).rows[0]!.n);
+    const between = await rowsOf(1002); // Ana's "attended", between her "passed" (1000) and the StatementRef (1003)
+    expect(between).to.equal(4);
+    await db.query('DELETE FROM lrs_statement WHERE id = ANY($1::uuid[])', [[anaPassed.id, ref.id]]);
+    expect(await rowsOf(1000)).to.equal(0);
+    expect(await rowsOf(1003)).to.equal(0);
+    expect(await rowsOf(1002)).to.equal(between);
   });
 });
