@@ -8,8 +8,8 @@ import type { Db, Queryable } from '../db';
 export class IriIds {
   private readonly cache = new Map<string, number>();
 
-  /** `max`: ids kept in memory (oldest first out); a miss costs one lookup. */
-  constructor(private readonly db: Db, private readonly max = 200_000) {}
+  /** `max`: ids kept in memory (oldest first out; ~15 MB at most); a miss costs one lookup. */
+  constructor(private readonly db: Db, private readonly max = 100_000) {}
 
   /**
    * The id of every IRI given, adding the new ones to the dictionary. Without `q` they are committed at once (each

@@ -36,7 +36,7 @@ export const ROW = `s.seq::text AS seq, s.id::text AS id, s.stored, s.voided, s.
  * for at most this long, so "the latest definition wins" holds across processes within that time.
  */
 const DEFINITION_CACHE_MS = 10_000;
-const DEFINITION_CACHE_SIZE = 100_000;
+const DEFINITION_CACHE_SIZE = 20_000; // Activities (with their definition text, ~0.5 KB each): ~10 MB at most
 /** Statements per INSERT: each is a bind parameter, and a statement may have at most 65,535. */
 const INSERT_CHUNK = 1_000;
 /** The statement counts the insert is prepared for; a batch takes the smallest that holds it. */
