@@ -12,7 +12,8 @@
  * 3. p50/p95 latency over that data of GET /xapi/statements?agent=..&verb=..&limit=50 and
  *    GET /xapi/statements?activity=..&related_activities=true&limit=50 (BENCH_QUERIES each, one at a time).
  * Options (env): BENCH_DATABASE_URL (server), BENCH_SECONDS (per throughput run, default 10), BENCH_STATEMENTS,
- * BENCH_QUERIES (default 300), BENCH_LOAD=api|bulk|auto, BENCH_BATCHES (default 1,10,100; must include 100).
+ * BENCH_QUERIES (default 300), BENCH_LOAD=api|bulk|auto, BENCH_BATCHES (default 1,10,100; must include 100),
+ * BENCH_POOL (Accrue's DB_POOL_SIZE; its default when unset).
  */
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -64,33 +65,12 @@ function cpuSeconds(pid: number): number | undefined {
   }
 }
 
-/** CPU seconds of a process and its descendants (the tsx launcher runs Accrue in a child node process). */
-function treeCpuSeconds(root: number): number | undefined {
-  const parentOf = new Map<number, number>();
-  try {
-    for (const d of fs.readdirSync('/proc')) {
-      if (!/^\d+$/.test(d)) continue;
-      try {
-        parentOf.set(Number(d), Number(fs.readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]));
-      } catch {
-        // exited meanwhile
-      }
-    }
-  } catch {
-    return undefined;
-  }
-  const inTree = (pid: number): boolean => pid === root || (parentOf.has(pid) && pid > 1 && inTree(parentOf.get(pid)!));
-  let total = 0;
-  for (const pid of parentOf.keys()) if (inTree(pid)) total += cpuSeconds(pid) ?? 0;
-  return cpuSeconds(root) === undefined ? undefined : total;
-}
-
 /** CPU used by the Accrue process and by its database's backends while `fn` runs (backends present at the end). */
 async function withCpu<T>(accruePid: number, backends: () => Promise<number[]>, fn: () => Promise<T>): Promise<{ result: T; accrue?: number; db?: number }> {
   const before = new Map((await backends()).map((p) => [p, cpuSeconds(p)]));
-  const accrue0 = treeCpuSeconds(accruePid);
+  const accrue0 = cpuSeconds(accruePid); // node itself: startCommand runs no wrapper process
   const result = await fn();
-  const accrue1 = treeCpuSeconds(accruePid);
+  const accrue1 = cpuSeconds(accruePid);
   let db: number | undefined = 0;
   for (const p of await backends()) {
     const now = cpuSeconds(p);
@@ -106,9 +86,10 @@ async function withCpu<T>(accruePid: number, backends: () => Promise<number[]>, 
  * they run out, bodies are made on the fly.
  */
 const ready = new Map<number, Buffer[]>();
+const makeBody = (size: number) => Buffer.from(JSON.stringify(Array.from({ length: size }, (_, i) => makeStatement(i))));
 function prepareBodies(size: number, statements: number): void {
   const list: Buffer[] = [];
-  for (let n = 0; n < statements; n += size) list.push(Buffer.from(JSON.stringify(Array.from({ length: size }, (_, i) => makeStatement(i)))));
+  for (let n = 0; n < statements; n += size) list.push(makeBody(size));
   ready.set(size, list);
 }
 
@@ -116,7 +97,7 @@ function prepareBodies(size: number, statements: number): void {
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
 function postBatch(base: string, size: number): Promise<number> {
-  const body = ready.get(size)?.pop() ?? Buffer.from(JSON.stringify(Array.from({ length: size }, (_, i) => makeStatement(i))));
+  const body = ready.get(size)?.pop() ?? makeBody(size);
   return new Promise((resolve, reject) => {
     const req = http.request(`${base}/xapi/statements`, {
       method: 'POST', agent,

@@ -134,7 +134,7 @@ export class StatementService {
       return ids;
     }
     const storedIds = await this.db.tx(write);
-    if (!process.env.SKIPDEF) await this.repo.defineActivities(defined);
+    await this.repo.defineActivities(defined);
     return storedIds;
   }
 

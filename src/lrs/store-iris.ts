@@ -5,6 +5,13 @@
  */
 import type { Db, Queryable } from '../db';
 
+/** Sets `key` in a Map kept as a bounded cache: when it holds `max` entries, the oldest set goes first. */
+export function setBounded<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
+  map.delete(key); // set again, it becomes the newest (a Map iterates in insertion order)
+  if (map.size >= max) map.delete(map.keys().next().value as K);
+  map.set(key, value);
+}
+
 export class IriIds {
   private readonly cache = new Map<string, number>();
 
@@ -41,13 +48,8 @@ export class IriIds {
       const id = found.get(iri);
       if (id === undefined) throw new Error(`The IRI dictionary has no id for ${iri}.`);
       out.set(iri, id);
-      if (!q) this.remember(iri, id);
+      if (!q) setBounded(this.cache, iri, id, this.max);
     }
     return out;
-  }
-
-  private remember(iri: string, id: number): void {
-    if (this.cache.size >= this.max) this.cache.delete(this.cache.keys().next().value as string);
-    this.cache.set(iri, id);
   }
 }

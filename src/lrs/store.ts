@@ -5,7 +5,7 @@
  */
 import type { Db, Queryable } from '../db';
 import { mergeDefinition, sameJson, type Facets, type JsonObject } from './model';
-import { IriIds } from './store-iris';
+import { IriIds, setBounded } from './store-iris';
 
 export interface NewStatementRow {
   id: string;
@@ -256,11 +256,7 @@ export class StatementStore {
       return !(last && last.text === text && now - last.at < DEFINITION_CACHE_MS);
     });
     await this.mergeDefinitions(list);
-    for (const a of list) {
-      this.merged.delete(a.id); // re-inserted: the Map's order is oldest first
-      if (this.merged.size >= DEFINITION_CACHE_SIZE) this.merged.delete(this.merged.keys().next().value as string);
-      this.merged.set(a.id, { text: seen.get(a.id)!, at: now });
-    }
+    for (const a of list) setBounded(this.merged, a.id, { text: seen.get(a.id)!, at: now }, DEFINITION_CACHE_SIZE);
   }
 
   private async mergeDefinitions(list: { id: string; definition: JsonObject | null }[]): Promise<void> {
